@@ -1,0 +1,1 @@
+"""Reading DOJ research files (shared/spec/doj-research-file.md)."""
