@@ -1,0 +1,5 @@
+"""ClearRecord: the Django project package holding the apps."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,27 @@
+"""Navigation for the signed-in user's role: only links to pages the role may open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .policy import can
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Home", reverse("home"))]
+    if can(user, "system_health"):
+        items.append(("System health", reverse("system:health")))
+    if can(user, "manage_users"):
+        items.append(("Users", reverse("admin:accounts_user_changelist")))
+    current = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "current": current == url} for label, url in items
+        ]
+    }

@@ -1,0 +1,55 @@
+"""What each role may do: one table, read by views, services and templates.
+
+The administrator manages accounts only; it can never take a decision on a case (issue #2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .models import Role
+
+#: capability -> roles that have it
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "upload": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR}),
+    "decide": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR}),
+    "bulk_decide": frozenset({Role.DA_SUPERVISOR}),
+    "build_batch": frozenset({Role.DA_SUPERVISOR}),
+    "object": frozenset({Role.PUBLIC_DEFENDER}),
+    "comment": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR, Role.PUBLIC_DEFENDER}),
+    "view_cases": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR, Role.PUBLIC_DEFENDER}),
+    "download_batch": frozenset({Role.DA_SUPERVISOR, Role.COURT_CLERK}),
+    "record_order": frozenset({Role.COURT_CLERK}),
+    "view_audit": frozenset({Role.DA_SUPERVISOR, Role.ADMIN}),
+    "system_health": frozenset({Role.DA_SUPERVISOR, Role.ADMIN}),
+    "manage_users": frozenset({Role.ADMIN}),
+}
+
+
+def can(user: Any, capability: str) -> bool:
+    """True when the signed-in, active `user` has `capability` (unknown capabilities: False)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in CAPABILITIES.get(capability, frozenset())
+
+
+def capability_required(
+    capability: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """View decorator: 403 unless the user has `capability` (sign-in is enforced by middleware)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not can(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

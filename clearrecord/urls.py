@@ -1,0 +1,21 @@
+"""Top-level URLs. Every view requires sign-in unless marked @login_not_required."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from clearrecord.accounts import views as account_views
+
+admin.site.site_header = "ClearRecord administration"
+admin.site.site_title = "ClearRecord"
+admin.site.login = account_views.LoginView.as_view()  # one sign-in page, one audit path
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("clearrecord.accounts.urls")),
+    path("system/", include("clearrecord.system.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "clearrecord.system.views.permission_denied"
+handler404 = "clearrecord.system.views.page_not_found"
+handler500 = "clearrecord.system.views.server_error"

@@ -1,0 +1,111 @@
+"""Role-based access on every view: each role, anonymous, and a user of another county.
+
+`EXPECTED` must name every URL pattern of the project; a new view without an entry fails
+`test_every_url_pattern_has_an_access_rule`, so access is decided deliberately, never by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clearrecord.accounts.models import Role
+from clearrecord.system import services as health_services
+from clearrecord.system.services import Check
+from tests.conftest import HOME_COUNTY, OTHER_COUNTY
+
+ALL_ROLES = [r.value for r in Role]
+ANON = "anonymous"
+
+#: url name -> {role or ANON: expected status}; admin URLs are covered by the admin-site test.
+EXPECTED: dict[str, dict[str, int]] = {
+    "home": {ANON: 302, **{r: 200 for r in ALL_ROLES}},
+    "accounts:login": {ANON: 200, **{r: 302 for r in ALL_ROLES}},  # signed in: back home
+    "system:health": {
+        ANON: 302,
+        Role.DA_REVIEWER: 403, Role.DA_SUPERVISOR: 200, Role.PUBLIC_DEFENDER: 403,
+        Role.COURT_CLERK: 403, Role.ADMIN: 200,
+    },
+}  # fmt: skip
+POST_ONLY = {"accounts:logout"}
+
+
+def iter_names(resolvers: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from iter_names(entry.url_patterns, ns)
+        elif entry.name:
+            yield prefix + entry.name
+
+
+def test_every_url_pattern_has_an_access_rule() -> None:
+    names = set(iter_names(get_resolver().url_patterns))
+    missing = names - set(EXPECTED) - POST_ONLY
+    assert not missing, f"views without an access rule: {sorted(missing)}"
+
+
+@pytest.fixture(autouse=True)
+def quick_health(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Access is under test here, not the worker: answer the health checks at once.
+    monkeypatch.setattr(
+        health_services, "health_check", lambda **_: [Check("database", True, "ok")]
+    )
+
+
+CASES = [(name, who, status) for name, rules in EXPECTED.items() for who, status in rules.items()]
+
+
+@pytest.mark.parametrize(("name", "who", "status"), CASES)
+@pytest.mark.parametrize("county", [HOME_COUNTY, OTHER_COUNTY])
+def test_view_access_by_role(
+    make_user, client: Client, name: str, who: str, status: int, county: str
+) -> None:
+    if who != ANON:
+        client.force_login(make_user(who, county=county, is_staff=who == Role.ADMIN))
+    response = client.get(reverse(name))
+    assert response.status_code == status
+    if status == 302 and who == ANON:
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_home_page_speaks_to_the_role_and_county(make_user, client: Client, role: str) -> None:
+    user = make_user(role, county=OTHER_COUNTY)
+    client.force_login(user)
+    page = client.get(reverse("home")).content.decode()
+    assert Role(role).label in page
+    assert "Fresno County" in page
+    assert "Sacramento" not in page
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_navigation_links_only_to_pages_the_role_may_open(
+    make_user, client: Client, role: str
+) -> None:
+    client.force_login(
+        make_user(role, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+    )
+    response = client.get(reverse("home"))
+    for item in response.context["nav_items"]:
+        assert client.get(item["url"]).status_code == 200, item["label"]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_the_admin_role_reaches_user_management(make_user, client: Client, role: str) -> None:
+    is_admin = role == Role.ADMIN
+    client.force_login(make_user(role, is_staff=is_admin, is_superuser=is_admin))
+    response = client.get(reverse("admin:accounts_user_changelist"))
+    assert response.status_code == (200 if is_admin else 302)
+
+
+def test_logout_is_a_post_and_ends_the_session(prosecutor, client: Client) -> None:
+    client.force_login(prosecutor)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
