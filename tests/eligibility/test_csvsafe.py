@@ -1,0 +1,69 @@
+"""CSV dialect and spreadsheet safety (rules spec §10): every example, both implementations."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import polars as pl
+import pytest
+
+from eligibility import csvsafe
+
+# (value, exact CSV field written) -- the examples of §10 and the quoting rules
+CASES = [
+    ('=HYPERLINK("http://x","y")', '"\'=HYPERLINK(""http://x"",""y"")"'),
+    ("+cmd", "'+cmd"),
+    ("@SUM(1)", "'@SUM(1)"),
+    ("-2+3", "'-2+3"),
+    ("-", "-"),
+    ("  -  ", '"  -  "'),
+    ("-1.0", "-1.0"),
+    ("-12", "-12"),
+    ("=1+2", "'=1+2"),
+    ("  =1", "'  =1"),
+    ("\tSUM", "'\tSUM"),
+    ("\r=1", '"\'\r=1"'),
+    ("\u00a0=1", "'\u00a0=1"),
+    ("\t5", '"\t5"'),
+    ("", ""),
+    ("plain", "plain"),
+    ("a,b", '"a,b"'),
+    ('say "hi"', '"say ""hi"""'),
+    ("two\nlines", '"two\nlines"'),
+    (" leading space", '" leading space"'),
+    ("\u3000ideographic space", '"\u3000ideographic space"'),
+    ("trailing space ", "trailing space "),
+    ("\\.", '"\\."'),
+    ("\\.x", "\\.x"),
+    ("11357(C) HS-POSSESS", "11357(C) HS-POSSESS"),
+    ("SKYWALKER,LUKE", '"SKYWALKER,LUKE"'),
+    ("1.2.3", "1.2.3"),
+    ("-1.", "'-1."),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), CASES)
+def test_cell(value: str, expected: str) -> None:
+    assert csvsafe.cell(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), CASES)
+def test_cell_parses_back_with_the_prefix_only_when_dangerous(value: str, expected: str) -> None:
+    parsed = next(csv.reader(io.StringIO(csvsafe.line([value, "end"]), newline="")))
+    assert parsed == [("'" + value) if csvsafe.is_dangerous(value) else value, "end"]
+    assert parsed[0].startswith("'") == expected.lstrip('"').startswith("'")
+
+
+def test_polars_expression_agrees_with_the_cell_function() -> None:
+    values = [v for v, _ in CASES] + [None]
+    df = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    got = df.select(csvsafe.safe_field_expr(pl.col("v"))).to_series().to_list()
+    assert got == [e for _, e in CASES] + [""]
+
+
+def test_line_expression_builds_whole_records() -> None:
+    df = pl.DataFrame({"a": ["=x", "1"], "b": ["p,q", "-"]})
+    lines = df.select(csvsafe.line_expr(["a", "b"])).to_series().to_list()
+    assert lines == ['\'=x,"p,q"', "1,-"]
+    assert csvsafe.line(["=x", "p,q"]) == '\'=x,"p,q"\n'
