@@ -94,3 +94,22 @@ def line_expr(columns: Sequence[str | pl.Expr], name: str = "line") -> pl.Expr:
 def header_line(names: Iterable[str]) -> str:
     """The header record of an exported file."""
     return line(names)
+
+
+#: Cells that `cell()` might change: leading whitespace or =+-@, a character needing quotes, `\.`.
+_MAY_CHANGE: Final[str] = f'^(?:{_WS_CLASS}|[=+\\-@])|[,"\\r\\n]|^\\\\\\.$'
+
+
+def encoded_columns(df: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr]:
+    """Expressions encoding `columns` of `df` like `cell()`, cheaply.
+
+    One pass finds the columns in which some cell could change; only those get the full
+    expression, the rest are written as they are (most DOJ columns never need quotes).
+    """
+    flags = df.select(
+        [pl.col(c).fill_null("").str.contains(_MAY_CHANGE).any().alias(c) for c in columns]
+    ).row(0)
+    return [
+        (safe_field_expr(pl.col(c)) if flag else pl.col(c).fill_null("")).alias(c)
+        for c, flag in zip(columns, flags, strict=True)
+    ]

@@ -7,6 +7,8 @@ import io
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eligibility import csvsafe
 
@@ -67,3 +69,26 @@ def test_line_expression_builds_whole_records() -> None:
     lines = df.select(csvsafe.line_expr(["a", "b"])).to_series().to_list()
     assert lines == ['\'=x,"p,q"', "1,-"]
     assert csvsafe.line(["=x", "p,q"]) == '\'=x,"p,q"\n'
+
+
+def test_encoded_columns_fast_path_agrees_with_the_cell_function() -> None:
+    values = [v for v, _ in CASES]
+    df = pl.DataFrame(
+        {
+            "mixed": values,
+            "plain": ["x"] * len(values),
+            "nulls": [None] * len(values),
+        },
+        schema={"mixed": pl.String, "plain": pl.String, "nulls": pl.String},
+    )
+    out = df.select(csvsafe.encoded_columns(df, ["mixed", "plain", "nulls"]))
+    assert out["mixed"].to_list() == [e for _, e in CASES]
+    assert out["plain"].to_list() == ["x"] * len(values)
+    assert out["nulls"].to_list() == [""] * len(values)
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=20))
+def test_encoded_columns_equal_cell_on_any_text(values: list[str]) -> None:
+    df = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    out = df.select(csvsafe.encoded_columns(df, ["v"]))["v"].to_list()
+    assert out == [csvsafe.cell(v) for v in values]
