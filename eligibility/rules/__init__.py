@@ -1,0 +1,161 @@
+"""The three Prop 64 rule sets and their entry points (rules spec §1-§7).
+
+* ``statutory`` (default): H&S 11361.8 / 11361.9 as written (`eligibility.rules.statutory`);
+* ``bear``: Code for America's statewide configurable flow (`eligibility.rules.bear`);
+* ``la_pilot_2019``: the Los Angeles pilot flow (`eligibility.rules.la_pilot_2019`).
+
+`evaluate` gives every relevant conviction (evaluation county and Prop 64 section, §1) exactly one
+`Determination`, in upload order of the convictions' primary rows, whatever the order of the
+subjects it is given. Each subject's history is summarised once (`history.build_history`) and list
+matching is cached per code section, so the cost is linear in the number of convictions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from eligibility.doj.counties import normalise_county
+from eligibility.lists import Lists, load_default_lists
+from eligibility.model import Conviction, Determination, Subject
+from eligibility.rules import bear, la_pilot_2019, statutory
+from eligibility.rules.decisions import VERSION, Context, Rule, determine
+from eligibility.rules.history import History, build_history
+from eligibility.rules.options import (
+    BEFORE_COMPUTE_DATE,
+    BEFORE_CONVICTION,
+    Options,
+    OptionsError,
+    validate_options,
+)
+
+__all__ = [
+    "BEFORE_COMPUTE_DATE",
+    "BEFORE_CONVICTION",
+    "RULE_SETS",
+    "Options",
+    "OptionsError",
+    "RuleSet",
+    "SubjectFacts",
+    "evaluate",
+    "relevant_convictions",
+    "subject_facts",
+    "validate_options",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    name: str
+    version: str
+    table: tuple[Rule, ...]
+
+    def prior_timing(self, options: Options) -> str:
+        """The policy recorded on determinations: option (statutory), fixed (la), '' (bear)."""
+        if self.name == "statutory":
+            return options.prior_timing or BEFORE_CONVICTION
+        if self.name == "la_pilot_2019":
+            return BEFORE_CONVICTION
+        return ""
+
+
+RULE_SETS: Mapping[str, RuleSet] = {
+    "statutory": RuleSet("statutory", VERSION, statutory.TABLE),
+    "bear": RuleSet("bear", VERSION, bear.TABLE),
+    "la_pilot_2019": RuleSet("la_pilot_2019", VERSION, la_pilot_2019.TABLE),
+}
+
+
+def _county(county: str) -> str:
+    canonical = normalise_county(county)
+    if canonical is None:
+        raise ValueError("Unknown county: use one of the 58 California counties")
+    return canonical
+
+
+def relevant_convictions(subject: Subject, county: str) -> list[Conviction]:
+    """The subject's convictions in `county` (canonical) with a Prop 64 section (§1)."""
+    return [c for c in subject.convictions if c.county == county and c.prop64_section is not None]
+
+
+def evaluate(
+    subjects: Iterable[Subject],
+    *,
+    county: str,
+    compute_at: dt.date,
+    rule_set: str,
+    options: Options,
+    lists: Lists | None = None,
+) -> list[Determination]:
+    """One determination per relevant conviction, in upload order (spec §1, §3)."""
+    if rule_set not in RULE_SETS:
+        raise OptionsError(f'Unknown rule set "{rule_set}": use statutory, bear or la_pilot_2019')
+    if options.rule_set != rule_set:
+        raise OptionsError(f'The options were validated for rule set "{options.rule_set}"')
+    chosen = RULE_SETS[rule_set]
+    canonical = _county(county)
+    lists = lists if lists is not None else load_default_lists()
+    recorded = chosen.prior_timing(options)
+    ctx = Context(
+        rule_set=rule_set,
+        county=canonical,
+        t=compute_at,
+        options=options,
+        lists=lists,
+        policy=recorded or BEFORE_CONVICTION,
+        prior_timing=recorded,
+    )
+    table = chosen.table
+    out: list[Determination] = []
+    for subject in subjects:
+        relevant = [
+            c
+            for c in subject.convictions
+            if c.county == canonical and c.section is not None and c.section.prop64_section
+        ]
+        if not relevant:
+            continue
+        history = build_history(subject, lists)
+        out.extend(determine(table, c, history, ctx) for c in relevant)
+    out.sort(key=lambda d: (d.conviction_ref.file, d.conviction_ref.line))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectFacts:
+    """Subject-wide values of the compatible columns (spec §9.1, columns 2, 5-7, 10-16)."""
+
+    superstrike_sections: str  # column 5: display spans then gang pairs, ';'-joined, or '-'
+    pc290_sections: str  # column 6
+    pc290_registration: str  # column 7: 'Yes' or '-'
+    convictions: int  # column 2
+    prop64_convictions: int  # column 11, any county
+    by_section: Mapping[str, int]  # columns 12-15: '11357'..'11360' → count, any county
+    latest_conviction_date: dt.date | None  # column 10: latest known date
+    deceased: str  # column 16: 'Deceased' or '-'
+
+
+def subject_facts(subject: Subject, lists: Lists, history: History | None = None) -> SubjectFacts:
+    """The compatible columns that depend on the whole subject (spec §9.1, §7.3)."""
+    h = history if history is not None else build_history(subject, lists)
+    strikes = [_span(c) for c in h.superstrike_convictions] + [p.text for p in h.gang_pairs]
+    pc290 = [_span(c) for c in h.pc290_convictions]
+    return SubjectFacts(
+        superstrike_sections=";".join(strikes) or "-",
+        pc290_sections=";".join(pc290) or "-",
+        pc290_registration="Yes" if subject.registrations else "-",
+        convictions=len(subject.convictions),
+        prop64_convictions=h.prop64_count,
+        by_section={k: len(h.prop64_by_section.get(k, ())) for k in statutory_sections()},
+        latest_conviction_date=h.latest.date if h.latest is not None else None,
+        deceased="Deceased" if subject.deceased else "-",
+    )
+
+
+def statutory_sections() -> tuple[str, ...]:
+    return ("11357", "11358", "11359", "11360")
+
+
+def _span(c: Conviction) -> str:
+    return c.section.display if c.section is not None else c.offense_text
