@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from eligibility.doj import Source, read_upload
 from eligibility.doj.columns import COLUMNS, INDEX
-from eligibility.generate import generate
+from eligibility.generate import generate, generate_file
 
 
 def _text(**kwargs: object) -> tuple[str, object]:
@@ -120,3 +122,27 @@ def test_malformed_share_is_reported_by_kind() -> None:
 def test_unknown_county_is_refused() -> None:
     with pytest.raises(ValueError, match="58 California counties"):
         _text(county="NARNIA")
+
+
+def test_generated_file_reads_cleanly_with_the_malformed_share_quarantined(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "synthetic.csv"
+    report = generate_file(path, county="SACRAMENTO", rows=6000, seed=11, malformed_share=0.03)
+    upload = read_upload([Source(name=path.name, path=path)], county="SACRAMENTO")
+    (file_report,) = upload.files
+    assert dict(file_report.quarantined_by_code) == dict(report.malformed_by_kind)
+    assert upload.data_rows == 6000 - report.malformed
+    assert (
+        file_report.warnings_by_code.get("INVALID_DATE") == report.oddities_by_kind["INVALID_DATE"]
+    )
+    assert upload.prop64_convictions_in_county > 0
+
+
+def test_clean_generated_file_has_no_quarantined_rows(tmp_path: Path) -> None:
+    path = tmp_path / "clean.csv"
+    generate_file(path, county="LOS ANGELES", rows=3000, seed=5, header=False)
+    upload = read_upload([Source(name=path.name, path=path)], county="LOS ANGELES")
+    assert upload.quarantined == 0
+    assert upload.data_rows == 3000
+    assert not upload.files[0].header
