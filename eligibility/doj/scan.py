@@ -586,13 +586,15 @@ def scan_file(
     with_hash: bool,
     scan: FileScan,
     progress: Callable[[int], None] | None = None,
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int | None = None,
 ) -> Iterator[pl.DataFrame]:
     """Yield frames of accepted records (`line`, [`hash`], `c<i>` raw values) of one file.
 
     Fills `scan` as it goes; raises FileRejected. After the last frame the file-level checks
     (R12 at the end, R13, R14) have run.
     """
+    if block_bytes is None:
+        block_bytes = BLOCK_BYTES
     digest = hashlib.sha256()
     first_line = 1
     carry = b""
