@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -225,6 +226,7 @@ class SectionClass:
     related: bool = False
     gang_offence: bool = False  # names an enhanceable offence E of §7.3
     gang_enhancement: bool = False  # names PC 186.22(b)(4)…
+    prop64: str | None = None  # '11357'..'11360' when the section is Prop 64 (DOJ §4.8)
 
     @property
     def anything(self) -> bool:
@@ -253,6 +255,19 @@ class Lists:
         default_factory=dict, compare=False, repr=False
     )
 
+    def classify_all(self, sections: Iterable[CodeSection | None]) -> list[SectionClass]:
+        """`classify` for many sections (the hot path: one dict look-up per known object)."""
+        by_id = self._by_id
+        out: list[SectionClass] = []
+        append = out.append
+        for section in sections:
+            if section is None:
+                append(NOTHING)
+                continue
+            hit = by_id.get(id(section))
+            append(hit[1] if hit is not None else self.classify(section))
+        return out
+
     def classify(self, section: CodeSection | None) -> SectionClass:
         """The section's membership of every list; cached per object and per value."""
         if section is None:
@@ -269,8 +284,9 @@ class Lists:
                 related=self.related.matches(section),
                 gang_offence=offence,
                 gang_enhancement=enhancement,
+                prop64=section.prop64_section,
             )
-            if not cls.anything:
+            if cls == NOTHING:
                 cls = NOTHING
             self._by_value[section] = cls
         self._by_id[id(section)] = (section, cls)

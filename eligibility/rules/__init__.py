@@ -13,6 +13,7 @@ matching is cached per code section, so the cost is linear in the number of conv
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -105,19 +106,43 @@ def evaluate(
         lists=lists,
         policy=recorded or BEFORE_CONVICTION,
         prior_timing=recorded,
+        labels=lists.labels,
     )
     table = chosen.table
+    # Evaluation allocates ~10 objects per conviction and creates no reference cycles; the
+    # cyclic collector would only re-walk the whole upload again and again (~20% of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(subjects, canonical, lists, table, ctx)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _evaluate(
+    subjects: Iterable[Subject],
+    canonical: str,
+    lists: Lists,
+    table: tuple[Rule, ...],
+    ctx: Context,
+) -> list[Determination]:
     out: list[Determination] = []
+    classify_all = lists.classify_all
+    append = out.append
     for subject in subjects:
+        convictions = subject.convictions
+        classes = classify_all([c.section for c in convictions])
         relevant = [
             c
-            for c in subject.convictions
-            if c.county == canonical and c.section is not None and c.section.prop64_section
+            for c, cls in zip(convictions, classes, strict=True)
+            if cls.prop64 is not None and c.county == canonical
         ]
         if not relevant:
             continue
-        history = build_history(subject, lists)
-        out.extend(determine(table, c, history, ctx) for c in relevant)
+        history = build_history(subject, lists, classes)
+        for c in relevant:
+            append(determine(table, c, history, ctx))
     out.sort(key=lambda d: (d.conviction_ref.file, d.conviction_ref.line))
     return out
 
@@ -126,30 +151,41 @@ def evaluate(
 class SubjectFacts:
     """Subject-wide values of the compatible columns (spec §9.1, columns 2, 5-7, 10-16)."""
 
-    superstrike_sections: str  # column 5: display spans then gang pairs, ';'-joined, or '-'
-    pc290_sections: str  # column 6
-    pc290_registration: str  # column 7: 'Yes' or '-'
+    superstrike_text: str  # column 5 without placeholder: spans then gang pairs, ';'-joined
+    pc290_text: str  # column 6 without placeholder
+    pc290_registration: bool  # column 7
     convictions: int  # column 2
     prop64_convictions: int  # column 11, any county
     by_section: Mapping[str, int]  # columns 12-15: '11357'..'11360' → count, any county
     latest_conviction_date: dt.date | None  # column 10: latest known date
-    deceased: str  # column 16: 'Deceased' or '-'
+    deceased: bool  # column 16
+
+    @property
+    def superstrike_column(self) -> str:
+        return self.superstrike_text or "-"
+
+    @property
+    def pc290_column(self) -> str:
+        return self.pc290_text or "-"
+
+    @property
+    def registration_column(self) -> str:
+        return "Yes" if self.pc290_registration else "-"
 
 
 def subject_facts(subject: Subject, lists: Lists, history: History | None = None) -> SubjectFacts:
     """The compatible columns that depend on the whole subject (spec §9.1, §7.3)."""
     h = history if history is not None else build_history(subject, lists)
     strikes = [_span(c) for c in h.superstrike_convictions] + [p.text for p in h.gang_pairs]
-    pc290 = [_span(c) for c in h.pc290_convictions]
     return SubjectFacts(
-        superstrike_sections=";".join(strikes) or "-",
-        pc290_sections=";".join(pc290) or "-",
-        pc290_registration="Yes" if subject.registrations else "-",
+        superstrike_text=";".join(strikes),
+        pc290_text=";".join(_span(c) for c in h.pc290_convictions),
+        pc290_registration=bool(subject.registrations),
         convictions=len(subject.convictions),
         prop64_convictions=h.prop64_count,
         by_section={k: len(h.prop64_by_section.get(k, ())) for k in statutory_sections()},
         latest_conviction_date=h.latest.date if h.latest is not None else None,
-        deceased="Deceased" if subject.deceased else "-",
+        deceased=subject.deceased,
     )
 
 

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from eligibility.doj.dates import add_years
-from eligibility.doj.sections import unexpected_code_letters
 from eligibility.lists import Lists
 from eligibility.model import (
     Conviction,
@@ -63,6 +62,7 @@ class Context:
     lists: Lists
     policy: str  # prior timing in force for decisions and flags (bear, la: beforeConviction)
     prior_timing: str  # as recorded on determinations ('' for bear)
+    labels: tuple[str, ...] = ()  # lists.labels, computed once
 
     def years_ago(self, n: int) -> dt.date:
         """add_years(t, -n)."""
@@ -73,7 +73,7 @@ class Context:
         return POLICY_WORDS[self.policy]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per conviction, construction is the hot path
 class Finding:
     """Why a rule fired: explanation, evidence, and the reason/citation when they carry values."""
 
@@ -100,8 +100,13 @@ class Rule:
 
 
 def section_of(c: Conviction) -> str:
-    """K: the conviction's Prop 64 section (only relevant convictions reach the rules)."""
-    return c.prop64_section or ""
+    """K: the conviction's Prop 64 section (only relevant convictions reach the rules).
+
+    For a Prop 64 section K is its primary statute number (DOJ §4.8); reading it directly
+    keeps the hot path free of property calls.
+    """
+    section = c.section
+    return section.statutes[0].number if section is not None and section.statutes else ""
 
 
 def is_prior(d: dt.date, c: Conviction, ctx: Context) -> bool:
@@ -135,24 +140,30 @@ def same_section_cases(
 ) -> tuple[list[Conviction], list[Conviction]]:
     """Statutory S7: (one prior conviction per distinct other court case, unknown-dated others).
 
-    A conviction without a court case is a case of its own (DOJ §4.3).
+    A conviction without a court case is a case of its own (DOJ §4.3). A case with a known
+    prior conviction is not counted again as unknown.
     """
+    group = h.prop64_by_section.get(section_of(c), ())
+    if len(group) < 2:
+        return [], []
     seen: set[object] = set()
     prior: list[Conviction] = []
-    unknown: list[Conviction] = []
+    undated: list[Conviction] = []
     own = c.court_case
-    for other in h.prop64_by_section.get(section_of(c), ()):
+    for other in group:
         if other is c or (own is not None and other.court_case == own):
+            continue
+        if other.date is None:
+            undated.append(other)
             continue
         key: object = other.court_case if other.court_case is not None else other.ref
-        if other.date is not None and is_prior(other.date, c, ctx) and key not in seen:
+        if key not in seen and is_prior(other.date, c, ctx):
             seen.add(key)
             prior.append(other)
-    for other in h.prop64_by_section.get(section_of(c), ()):
-        if other is c or (own is not None and other.court_case == own):
-            continue
+    unknown: list[Conviction] = []
+    for other in undated:
         key = other.court_case if other.court_case is not None else other.ref
-        if other.date is None and key not in seen:
+        if key not in seen:
             seen.add(key)
             unknown.append(other)
     return prior, unknown
@@ -160,9 +171,12 @@ def same_section_cases(
 
 def same_section_counts(c: Conviction, h: History) -> tuple[list[Conviction], list[Conviction]]:
     """la_pilot_2019 L6: (other counts of K dated before c, other counts with unknown dates)."""
+    group = h.prop64_by_section.get(section_of(c), ())
+    if len(group) < 2:
+        return [], []
     prior: list[Conviction] = []
     unknown: list[Conviction] = []
-    for other in h.prop64_by_section.get(section_of(c), ()):
+    for other in group:
         if other is c:
             continue
         if other.date is None:
@@ -212,12 +226,15 @@ def flags_for(
         evidence.append(Evidence("deceased", subject.deceased_ref))
     if serving(c, ctx.t):
         flags.append("currently_serving")
-    if c.section is not None and unexpected_code_letters(c.section):
-        flags.append("unexpected_code_letters")
-    if c.section is not None and c.section.attempt:
-        flags.append("attempt")
-    if c.section is not None and c.section.conspiracy:
-        flags.append("conspiracy")
+    section = c.section
+    if section is not None:
+        # Prop 64 statute with code letters other than HS (DOJ §4.8); c is Prop 64 here.
+        if section.code and section.code != "HS":
+            flags.append("unexpected_code_letters")
+        if section.attempt:
+            flags.append("attempt")
+        if section.conspiracy:
+            flags.append("conspiracy")
     if h.superstrikes or h.pc290:
         events = (*h.superstrikes, *h.pc290)
         prior, _unknown, later = split_events(events, c, ctx)
@@ -282,11 +299,15 @@ def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) 
     rule, finding, notes = decide(table, c, h, ctx)
     flags, flag_evidence, flag_notes = flags_for(c, h, ctx)
     evidence = [Evidence("conviction", c.ref)]
-    evidence.extend(Evidence("sentence_part", p.ref) for p in c.sentence_parts if p.ref != c.ref)
+    for part in c.sentence_parts:
+        if part.ref != c.ref:
+            evidence.append(Evidence("sentence_part", part.ref))
     evidence.extend(finding.evidence)
     evidence.extend(flag_evidence)
-    unique = tuple(dict.fromkeys(evidence))
-    explanation = " ".join([finding.explanation, *dict.fromkeys(notes), *flag_notes])
+    unique = tuple(dict.fromkeys(evidence)) if len(evidence) > 1 else tuple(evidence)
+    explanation = finding.explanation
+    if notes or flag_notes:
+        explanation = " ".join([explanation, *dict.fromkeys(notes), *flag_notes])
     remedy, remedy_citation = remedy_for(rule.outcome, c, ctx.t)
     reason = finding.reason or rule.reason
     options = ctx.options
@@ -306,7 +327,7 @@ def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) 
         rule_set_version=VERSION,
         options_json=options.canonical_json,
         options_digest=options.digest,
-        lists=ctx.lists.labels,
+        lists=ctx.labels,
         prior_timing=ctx.prior_timing,
         compute_date=ctx.t,
         county=ctx.county,

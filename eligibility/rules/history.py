@@ -15,9 +15,10 @@ conviction naming both halves in one code section is a superstrike by itself (§
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eligibility.lists import Lists
+from eligibility.lists import NOTHING, Lists, SectionClass
 from eligibility.model import Conviction, Evidence, RowRef, Subject
 
 
@@ -43,7 +44,7 @@ class Event:
     source: Conviction | None  # the conviction it comes from (None for a registration)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per subject, construction is the hot path
 class History:
     """Per-subject facts for every rule and flag (computed once by `build_history`)."""
 
@@ -53,7 +54,7 @@ class History:
     gang_pairs: tuple[Event, ...]
     pc290: tuple[Event, ...]  # convictions, then registrations
     pc290_convictions: tuple[Conviction, ...]
-    prop64_by_section: dict[str, tuple[Conviction, ...]]  # any county, upload order
+    prop64_by_section: dict[str, list[Conviction]]  # any county, upload order; never mutated
     prop64_count: int
     only_prop64: bool
     unknown_dates: tuple[Conviction, ...]  # convictions without a valid date
@@ -66,9 +67,12 @@ class History:
         return None if self.unknown_dates else self.latest
 
 
-def build_history(subject: Subject, lists: Lists) -> History:
-    """One pass over the subject's convictions and registrations."""
-    classify = lists.classify
+def build_history(
+    subject: Subject, lists: Lists, classes: Sequence[SectionClass] | None = None
+) -> History:
+    """One pass over the subject's convictions (with their `classes`, if already known)."""
+    if classes is None:
+        classes = lists.classify_all(c.section for c in subject.convictions)
     superstrike_convictions: list[Conviction] = []
     pc290_convictions: list[Conviction] = []
     by_section: dict[str, list[Conviction]] = {}
@@ -77,19 +81,23 @@ def build_history(subject: Subject, lists: Lists) -> History:
     gang_enhancements: list[Conviction] = []
     unknown: list[Conviction] = []
     latest: Conviction | None = None
+    latest_date: dt.date | None = None
     prop64 = 0
-    for c in subject.convictions:
-        section = c.section
-        k = section.prop64_section if section is not None else None
+    for c, cls in zip(subject.convictions, classes, strict=True):
+        k = cls.prop64
         if k is not None:
             prop64 += 1
-            by_section.setdefault(k, []).append(c)
-        if c.date is None:
+            group = by_section.get(k)
+            if group is None:
+                by_section[k] = [c]
+            else:
+                group.append(c)
+        d = c.date
+        if d is None:
             unknown.append(c)
-        elif latest is None or c.date > latest.date:  # type: ignore[operator]
-            latest = c
-        cls = classify(section)
-        if cls.anything:
+        elif latest_date is None or d > latest_date:
+            latest, latest_date = c, d
+        if cls is not NOTHING:
             if cls.superstrike:
                 superstrike_convictions.append(c)
             if cls.pc290:
@@ -101,6 +109,27 @@ def build_history(subject: Subject, lists: Lists) -> History:
                 gang_offences.append(c)
             if cls.gang_enhancement and not whole_pair and c.court_case is not None:
                 gang_enhancements.append(c)
+    if not (
+        superstrike_convictions
+        or pc290_convictions
+        or gang_offences
+        or related
+        or subject.registrations
+    ):
+        return History(
+            subject,
+            (),
+            (),
+            (),
+            (),
+            (),
+            by_section,
+            prop64,
+            prop64 == len(subject.convictions),
+            tuple(unknown),
+            latest,
+            {},
+        )
 
     superstrikes = [
         Event(
@@ -173,7 +202,7 @@ def build_history(subject: Subject, lists: Lists) -> History:
         gang_pairs=tuple(pairs),
         pc290=tuple(pc290),
         pc290_convictions=tuple(pc290_convictions),
-        prop64_by_section={k: tuple(v) for k, v in by_section.items()},
+        prop64_by_section=by_section,
         prop64_count=prop64,
         only_prop64=prop64 == len(subject.convictions),
         unknown_dates=tuple(unknown),

@@ -115,6 +115,8 @@ def two_prior_counts(c: Conviction, h: History, ctx: Context, notes: list[str]) 
 def unknown_dated_prior(
     c: Conviction, h: History, ctx: Context, notes: list[str]
 ) -> Finding | None:
+    if not (h.superstrikes or h.pc290 or h.unknown_dates):
+        return None  # nothing with an unknown date could be before c
     k = section_of(c)
     _, strikes, _ = split_events(h.superstrikes, c, ctx)
     _, pc290, _ = split_events(h.pc290, c, ctx)

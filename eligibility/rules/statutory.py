@@ -101,8 +101,10 @@ def level_unknown(c: Conviction, h: History, ctx: Context, notes: list[str]) -> 
 
 
 def prior_superstrike(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
+    if not h.superstrikes:
+        return None
     k = section_of(c)
-    if k not in CARVE_OUT or not h.superstrikes:
+    if k not in CARVE_OUT:
         return None
     prior, _, _ = split_events(h.superstrikes, c, ctx)
     if not prior:
@@ -115,8 +117,10 @@ def prior_superstrike(c: Conviction, h: History, ctx: Context, notes: list[str])
 
 
 def prior_pc290(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
+    if not h.pc290:
+        return None
     k = section_of(c)
-    if k not in CARVE_OUT or not h.pc290:
+    if k not in CARVE_OUT:
         return None
     prior, _, _ = split_events(h.pc290, c, ctx)
     if not prior:
@@ -150,6 +154,8 @@ def unknown_dated_prior(
     k = section_of(c)
     if k not in CARVE_OUT:
         return None
+    if not (h.superstrikes or h.pc290 or h.unknown_dates):
+        return None  # nothing with an unknown date could be prior
     _, strikes, _ = split_events(h.superstrikes, c, ctx)
     _, pc290, _ = split_events(h.pc290, c, ctx)
     prior, unknown = same_section_cases(c, h, ctx)
@@ -180,7 +186,10 @@ def kept_felony(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Fi
     k = section_of(c)
     if k not in ("11359", "11360") or c.section is None or c.section.primary is None:
         return None
-    path = subsection_path(c.section.primary)
+    primary = c.section.primary
+    if not primary.subsections and not primary.suffix:
+        return None
+    path = subsection_path(primary)
     for (section, prefix), words in KEPT_FELONY.items():
         if section == k and path.startswith(prefix):
             return Finding(

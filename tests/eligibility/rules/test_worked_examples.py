@@ -420,7 +420,7 @@ def test_compatible_subject_columns(
     files = [[fields for _, fields in rows] for rows in EXAMPLES[example]]
     (subject,) = write_upload(tmp_path, files).subjects
     facts = subject_facts(subject, load_default_lists())
-    assert (facts.superstrike_sections, facts.pc290_sections, facts.pc290_registration) == (
+    assert (facts.superstrike_column, facts.pc290_column, facts.registration_column) == (
         superstrikes,
         pc290,
         registration,
