@@ -62,21 +62,22 @@ def read_upload(
         raise ValueError("an upload needs at least one file")
     tick = _Progress(sum(s.path.stat().st_size for s in sources), progress)
     columns = needed_columns()
-    frames: list[pl.DataFrame] = []
+    people: list[pl.DataFrame] = []
+    events: list[pl.DataFrame] = []
     scans: list[FileScan] = []
     model_issues: list[RowIssue] = []
     for number, source in enumerate(sources, start=1):
         scan = FileScan(number, source.name)
         for frame in scan_file(source, number, columns, with_hash=True, scan=scan, progress=tick):
-            compact, row_issues = prepare_block(frame, number)
-            frames.append(compact)
+            block_people, block_events, row_issues = prepare_block(frame, number)
+            people.append(block_people)
+            events.append(block_events)
             model_issues += row_issues
         scans.append(scan)
-    if not frames:  # pragma: no cover - a file without accepted rows is rejected
-        raise ValueError("no accepted rows")
-    rows = pl.concat(frames, how="vertical_relaxed")
-    del frames
-    subjects, subject_issues, subjects_total, convictions = build_subjects(rows)
+    subjects, subject_issues, subjects_total, convictions = build_subjects(
+        pl.concat(people, how="vertical_relaxed"), pl.concat(events, how="vertical_relaxed")
+    )
+    del people, events
     model_issues += subject_issues
     reports = [_report(s) for s in scans]
     counted: dict[int, dict[str, int]] = {}

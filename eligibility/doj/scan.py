@@ -35,9 +35,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -102,6 +103,7 @@ class FileScan:
     dates_nonblank: int = 0
     dates_invalid: int = 0
     first_outcomes: list[tuple[int, str]] = field(default_factory=list)  # (line, '' | reason)
+    nonblank: bool = False
 
     def label(self) -> str:
         return f"File {self.number} ({self.name})"
@@ -596,6 +598,28 @@ def scan_file(
     if block_bytes is None:
         block_bytes = BLOCK_BYTES
     digest = hashlib.sha256()
+    # hashlib releases the GIL: the file's SHA-256 is computed beside the parsing, in order
+    hasher = ThreadPoolExecutor(max_workers=1)
+    try:
+        yield from _scan_blocks(
+            source, scan, columns, with_hash, progress, block_bytes, digest, hasher
+        )
+    finally:
+        hasher.shutdown(wait=True)
+    scan.sha256 = digest.hexdigest()
+    _finish(scan, scan.nonblank)
+
+
+def _scan_blocks(
+    source: Source,
+    scan: FileScan,
+    columns: Sequence[int],
+    with_hash: bool,
+    progress: Callable[[int], None] | None,
+    block_bytes: int,
+    digest: Any,
+    hasher: ThreadPoolExecutor,
+) -> Iterator[pl.DataFrame]:
     first_line = 1
     carry = b""
     started = False
@@ -603,7 +627,7 @@ def scan_file(
     with source.path.open("rb") as f:
         while True:
             chunk = f.read(block_bytes)
-            digest.update(chunk)
+            hasher.submit(digest.update, chunk)
             if progress is not None and chunk:
                 progress(len(chunk))
             final = not chunk
@@ -647,7 +671,7 @@ def scan_file(
                         rest = b""
                         while True:
                             more = f.read(block_bytes)
-                            digest.update(more)
+                            hasher.submit(digest.update, more)
                             if progress is not None and more:
                                 progress(len(more))
                             if not more:
@@ -689,8 +713,7 @@ def scan_file(
                 yield frame
             if final:
                 break
-    scan.sha256 = digest.hexdigest()
-    _finish(scan, nonblank)
+    scan.nonblank = nonblank
 
 
 def _finish(scan: FileScan, nonblank: bool) -> None:

@@ -128,14 +128,16 @@ def _warn(frame: pl.DataFrame, code: str, field: str, detail: str) -> list[RowIs
     ]
 
 
-def prepare_block(rows: pl.DataFrame, file: int) -> tuple[pl.DataFrame, list[RowIssue]]:
-    """Normalise one block of accepted rows (`line`, `hash`, `c<i>`) of file `file`."""
-    off = _norm(_col("OFFENSE_DESCR"))
-    use_offense = (off != "") & (off != SEE_COMMENT)
+def prepare_block(
+    rows: pl.DataFrame, file: int
+) -> tuple[pl.DataFrame, pl.DataFrame, list[RowIssue]]:
+    """Normalise one block of accepted rows (`line`, `hash`, `c<i>`) of file `file`.
+
+    Returns (people, events, row warnings): `people` has the identity columns of every row,
+    `events` the charge and sentence columns of conviction, court-action and registration rows
+    only (the expensive normalisations run on those rows only).
+    """
     stype = _norm(_col("STP_TYPE_DESCR"))
-    status = _norm(_col("CONV_STAT_DESCR"))
-    toc = _norm(_col("OFFENSE_TOC"))
-    cnt = _col("CNT_ORDER").str.strip_chars()
     step = (
         pl.when(stype == "COURT ACTION")
         .then(STEP_COURT)
@@ -146,45 +148,20 @@ def prepare_block(rows: pl.DataFrame, file: int) -> tuple[pl.DataFrame, list[Row
         .otherwise(STEP_OTHER)
         .cast(pl.Int8)
     )
-    level = (
-        pl.when(status == "FELONY")
-        .then(pl.lit("felony"))
-        .when(status == "MISDEMEANOR")
-        .then(pl.lit("misdemeanor"))
-        .when(status == "INFRACTION")
-        .then(pl.lit("infraction"))
-        .when((status == "") & (toc == "F"))
-        .then(pl.lit("felony"))
-        .when((status == "") & (toc == "M"))
-        .then(pl.lit("misdemeanor"))
-        .when((status == "") & (toc == "I"))
-        .then(pl.lit("infraction"))
-        .otherwise(pl.lit("unknown"))
-    )
-    wide = rows.select(
+    date_raw = _col("STP_EVENT_DATE").str.strip_chars()
+    wide = rows.with_columns(
         pl.lit(file, dtype=pl.Int32).alias("file"),
-        pl.col("line"),
-        pl.col("hash"),
         sid=_norm(_col("SUBJECT_ID")),
         name=_norm(_col("PRI_NAME")),
         cii=_norm(_col("CII_NUMBER")),
         dob=_date(_col("PRI_DOB").str.strip_chars()),
-        date_raw=_col("STP_EVENT_DATE").str.strip_chars(),
+        date_raw=date_raw,
+        date=_date(date_raw),
         step=step,
         county=_norm(_col("STP_ORI_CNTY_NAME")),
-        cnt=cnt,
-        ofn=_col("OFN"),
+        cnt=_col("CNT_ORDER").str.strip_chars(),
         conv=_norm(_col("DISP_DESCR")).str.starts_with("CONVICTED"),
-        src=pl.when(use_offense).then(off).otherwise(_norm(_col("COMMENT_TEXT"))),
-        from_comment=~use_offense,
-        offense_raw=_col("OFFENSE_DESCR"),
-        comment_raw=_col("COMMENT_TEXT"),
-        conv_offense=_norm(_col("CONV_OFFENSE_DESCR")),
-        fe_case=_col("FE_NUM_CRT_CASE").str.strip_chars(),
-        level=level,
-        slen=_norm(_col("SENT_LENGTH")),
-        sunit=_norm(_col("SENT_TIME_CODE")),
-    ).with_columns(date=_date(pl.col("date_raw")))
+    )
 
     issues: list[RowIssue] = []
     issues += _warn(
@@ -218,9 +195,43 @@ def prepare_block(rows: pl.DataFrame, file: int) -> tuple[pl.DataFrame, list[Row
         "STP_ORI_CNTY_NAME",
         "STP_ORI_CNTY_NAME is blank on a conviction row",
     )
+    people = wide.select("file", "line", "sid", "name", "cii", "dob", "step", "conv")
+
+    ev = wide.filter(pl.col("conv") | (pl.col("step") != STEP_OTHER))
+    off = _norm(_col("OFFENSE_DESCR"))
+    use_offense = (off != "") & (off != SEE_COMMENT)
+    status = _norm(_col("CONV_STAT_DESCR"))
+    toc = _norm(_col("OFFENSE_TOC"))
+    level = (
+        pl.when(status == "FELONY")
+        .then(pl.lit("felony"))
+        .when(status == "MISDEMEANOR")
+        .then(pl.lit("misdemeanor"))
+        .when(status == "INFRACTION")
+        .then(pl.lit("infraction"))
+        .when((status == "") & (toc == "F"))
+        .then(pl.lit("felony"))
+        .when((status == "") & (toc == "M"))
+        .then(pl.lit("misdemeanor"))
+        .when((status == "") & (toc == "I"))
+        .then(pl.lit("infraction"))
+        .otherwise(pl.lit("unknown"))
+    )
+    ev = ev.with_columns(
+        src=pl.when(use_offense).then(off).otherwise(_norm(_col("COMMENT_TEXT"))),
+        from_comment=~use_offense,
+        offense_raw=_col("OFFENSE_DESCR"),
+        comment_raw=_col("COMMENT_TEXT"),
+        conv_offense=_norm(_col("CONV_OFFENSE_DESCR")),
+        fe_case=_col("FE_NUM_CRT_CASE").str.strip_chars(),
+        level=level,
+        slen=_norm(_col("SENT_LENGTH")),
+        sunit=_norm(_col("SENT_TIME_CODE")),
+        ofn=_col("OFN"),
+    )
 
     # possible other Prop 64 charge (rules §3.4): only conviction rows whose comment mentions one
-    candidates = wide.filter(
+    candidates = ev.filter(
         pl.col("conv") & pl.col("comment_raw").str.contains(r"11357|11358|11359|11360")
     ).select("offense_raw", "comment_raw")
     other = pl.lit(None, dtype=pl.String)
@@ -228,37 +239,29 @@ def prepare_block(rows: pl.DataFrame, file: int) -> tuple[pl.DataFrame, list[Row
         pairs = candidates.unique(maintain_order=True)
         values = [_other(o, c) for o, c in pairs.iter_rows()]
         mapping = pairs.with_columns(other=pl.Series(values, dtype=pl.String))
-        wide = wide.join(
-            mapping, on=["offense_raw", "comment_raw"], how="left", maintain_order="left"
-        )
+        ev = ev.join(mapping, on=["offense_raw", "comment_raw"], how="left", maintain_order="left")
         other = pl.col("other")
 
     conv = pl.col("conv")
     court_row = pl.col("step") == STEP_COURT
-    keep_src = conv | (pl.col("step") == STEP_REGISTRATION)
     has_court = pl.col("cnt").str.len_chars() >= 6
-    compact = wide.select(
+    events = ev.select(
         "file",
         "line",
         "sid",
-        "name",
-        "cii",
-        "dob",
         "step",
         "conv",
         "date",
+        "src",
+        "from_comment",
         pl.when(conv).then(pl.col("hash")).alias("hash"),
         pl.when(conv).then(pl.col("date_raw")).alias("date_raw"),
         pl.when(conv).then(pl.col("cnt")).alias("cnt"),
         pl.when(has_court & (conv | court_row)).then(pl.col("cnt").str.slice(0, 6)).alias("court"),
-        pl.when(conv & pl.col("county").is_in(list(COUNTIES)))
-        .then(pl.col("county"))
-        .alias("county"),
+        pl.when(conv & known).then(pl.col("county")).alias("county"),
         pl.when(court_row & (pl.col("ofn").str.strip_chars() != ""))
         .then(pl.col("ofn"))
         .alias("ofn"),
-        pl.when(keep_src).then(pl.col("src")).alias("src"),
-        pl.when(keep_src).then(pl.col("from_comment")).alias("from_comment"),
         pl.when(conv).then(other).alias("other"),
         pl.when(conv).then(pl.col("conv_offense")).alias("conv_offense"),
         pl.when(conv).then(pl.col("fe_case")).alias("fe_case"),
@@ -266,7 +269,7 @@ def prepare_block(rows: pl.DataFrame, file: int) -> tuple[pl.DataFrame, list[Row
         pl.when(conv).then(pl.col("slen")).alias("slen"),
         pl.when(conv).then(pl.col("sunit")).alias("sunit"),
     )
-    return compact, issues
+    return people, events, issues
 
 
 def _add_months_expr(date: pl.Expr, months: pl.Expr) -> pl.Expr:
@@ -276,12 +279,17 @@ def _add_months_expr(date: pl.Expr, months: pl.Expr) -> pl.Expr:
     return pl.when(clamped).then(shifted + pl.duration(days=1)).otherwise(shifted)
 
 
-def build_subjects(p: pl.DataFrame) -> tuple[list[Subject], list[RowIssue], int, int]:
-    """(subjects with a conviction, model issues, subjects total, convictions total)."""
+def build_subjects(
+    people: pl.DataFrame, events: pl.DataFrame
+) -> tuple[list[Subject], list[RowIssue], int, int]:
+    """(subjects with a conviction, model issues, subjects total, convictions total).
+
+    `people` and `events` are the concatenated `prepare_block` frames in upload order.
+    """
     issues: list[RowIssue] = []
-    p = p.with_columns(seq=pl.int_range(pl.len(), dtype=pl.Int64))
+    p = people.with_columns(seq=pl.int_range(pl.len(), dtype=pl.Int64))
     subjects_total = p.get_column("sid").n_unique()
-    conv_sids = p.filter(pl.col("conv")).get_column("sid").unique()
+    conv_sids = events.filter(pl.col("conv")).get_column("sid").unique()
     rel = p.filter(pl.col("sid").is_in(conv_sids.implode()))
 
     firsts = rel.group_by("sid").agg(
@@ -334,7 +342,7 @@ def build_subjects(p: pl.DataFrame) -> tuple[list[Subject], list[RowIssue], int,
     # registrations (§4.10)
     regs: dict[str, list[Registration]] = {}
     for sid, f, ln, src, from_comment, date in (
-        rel.filter(pl.col("step") == STEP_REGISTRATION)
+        events.filter(pl.col("step") == STEP_REGISTRATION)
         .select("sid", "file", "line", "src", "from_comment", "date")
         .iter_rows()
     ):
@@ -345,14 +353,14 @@ def build_subjects(p: pl.DataFrame) -> tuple[list[Subject], list[RowIssue], int,
 
     # case numbers per court case (§4.6): raw OFN of COURT ACTION rows, distinct, upload order
     courts = (
-        rel.filter(pl.col("ofn").is_not_null())
+        events.filter(pl.col("ofn").is_not_null())
         .group_by("sid", "court", maintain_order=True)
         .agg(pl.col("ofn").unique(maintain_order=True).alias("case_numbers"))
     )
 
     # convictions (§4.4): one per (subject, key) in upload order of the primary row
     conv = (
-        rel.filter(pl.col("conv"))
+        events.filter(pl.col("conv"))
         .with_columns(
             key=pl.when(pl.col("court").is_not_null())
             .then(pl.col("cnt"))
@@ -364,16 +372,27 @@ def build_subjects(p: pl.DataFrame) -> tuple[list[Subject], list[RowIssue], int,
         )
     )
     sources = conv.select("src", "from_comment").unique(maintain_order=True)
+    sections: list[CodeSection | None] = []
     canon: list[str] = []
-    for src, from_comment in sources.iter_rows():
+    for src, from_comment in zip(
+        sources.get_column("src").to_list(),
+        sources.get_column("from_comment").to_list(),
+        strict=True,
+    ):
         section = _section(src, "COMMENT_TEXT" if from_comment else "OFFENSE_DESCR")
+        sections.append(section)
         canon.append(section.canonical if section is not None else "\x00" + src)
     conv = conv.join(
-        sources.with_columns(canon=pl.Series(canon, dtype=pl.String)),
+        sources.with_columns(
+            canon=pl.Series(canon, dtype=pl.String),
+            sidx=pl.int_range(pl.len(), dtype=pl.Int32),
+            has_section=pl.Series([x is not None for x in sections], dtype=pl.Boolean),
+        ),
         on=["src", "from_comment"],
         how="left",
         maintain_order="left",
-    )
+    ).with_columns(r=pl.int_range(pl.len(), dtype=pl.Int64))
+    conv = conv.with_columns(cid=pl.col("r").first().over("sid", "key"))
     later = (pl.col("k") > 0) & ~pl.col("dup")
     by_count = ("sid", "key")
     conv = conv.with_columns(
@@ -429,18 +448,14 @@ def build_subjects(p: pl.DataFrame) -> tuple[list[Subject], list[RowIssue], int,
         .unique(maintain_order=True),
     )
     # sentence parts and later rows, as Python objects keyed by (sid, key)
-    parts: dict[tuple[str, str], list[SentencePart]] = {}
-    for sid, key, f, ln, y, m, d in (
-        conv.filter(pl.col("part"))
-        .select("sid", "key", "file", "line", "py", "pm", "pd")
-        .iter_rows()
-    ):
-        parts.setdefault((sid, key), []).append(SentencePart(RowRef(f, ln), y, m, d))
-    extras: dict[tuple[str, str], list[RowRef]] = {}
-    for sid, key, f, ln in (
-        conv.filter(pl.col("k") > 0).select("sid", "key", "file", "line").iter_rows()
-    ):
-        extras.setdefault((sid, key), []).append(RowRef(f, ln))
+    parts: dict[int, list[SentencePart]] = {}
+    part_rows = conv.filter(pl.col("part")).select("cid", "file", "line", "py", "pm", "pd")
+    for cid, f, ln, y, m, d in zip(*(c.to_list() for c in part_rows.get_columns()), strict=True):
+        parts.setdefault(cid, []).append(SentencePart(RowRef(f, ln), y, m, d))
+    extras: dict[int, list[RowRef]] = {}
+    extra_rows = conv.filter(pl.col("k") > 0).select("cid", "file", "line")
+    for cid, f, ln in zip(*(c.to_list() for c in extra_rows.get_columns()), strict=True):
+        extras.setdefault(cid, []).append(RowRef(f, ln))
 
     months = pl.col("y") * 12 + pl.col("m")
     primaries = (
@@ -473,37 +488,41 @@ def build_subjects(p: pl.DataFrame) -> tuple[list[Subject], list[RowIssue], int,
         "the conviction is dated before the subject's date of birth",
     )
 
+    issues += [
+        RowIssue(
+            f, ln, "COMMENT_TEXT" if from_comment else "OFFENSE_DESCR", "NO_CODE_SECTION",
+            Severity.WARNING, "no code section could be read from the charge text",
+        )
+        for f, ln, from_comment in primaries.filter(~pl.col("has_section"))
+        .select("file", "line", "from_comment")
+        .iter_rows()
+    ]  # fmt: skip
+
+    @lru_cache(maxsize=1 << 14)
+    def differs(sidx: int, conv_offense: str) -> bool:
+        """CONV_OFFENSE_DESCR names another primary statute than the code section (§4.8)."""
+        section = sections[sidx]
+        other = _section(conv_offense, "CONV_OFFENSE_DESCR")
+        if section is None or other is None or section.primary is None or other.primary is None:
+            return False
+        return other.primary.number != section.primary.number
+
     levels = {n: Level(n) for n in (*_LEVEL_NAMES, "unknown")}
     convictions: dict[str, list[Conviction]] = {}
     cols = (
-        "sid", "key", "file", "line", "cnt", "court", "date", "level", "county", "src",
-        "from_comment", "other", "conv_offense", "end", "case_numbers", "fe", "conflict",
+        "sid", "cid", "file", "line", "cnt", "court", "date", "level", "county", "sidx", "src",
+        "other", "conv_offense", "end", "case_numbers", "fe", "conflict",
     )  # fmt: skip
-    n_convictions = 0
+    frame = primaries.select(cols)
+    n_convictions = frame.height
     for (
-        sid, key, f, ln, cnt, court, date, level, county, src, from_comment, other,
-        conv_offense, end, case_numbers, fe, conflict,
-    ) in primaries.select(cols).iter_rows():  # fmt: skip
-        n_convictions += 1
-        column = "COMMENT_TEXT" if from_comment else "OFFENSE_DESCR"
-        section = _section(src, column)
-        if section is None:
-            issues.append(
-                RowIssue(
-                    f, ln, column, "NO_CODE_SECTION", Severity.WARNING,
-                    "no code section could be read from the charge text",
-                )
-            )  # fmt: skip
-        differs = False
-        if conv_offense and section is not None and section.primary is not None:
-            conv_section = _section(conv_offense, "CONV_OFFENSE_DESCR")
-            differs = (
-                conv_section is not None
-                and conv_section.primary is not None
-                and conv_section.primary.number != section.primary.number
-            )
-        ck = (sid, key)
-        convictions.setdefault(sid, []).append(
+        sid, cid, f, ln, cnt, court, date, level, county, sidx, src, other, conv_offense, end,
+        case_numbers, fe, conflict,
+    ) in zip(*(c.to_list() for c in frame.get_columns()), strict=True):  # fmt: skip
+        subject_convictions = convictions.get(sid)
+        if subject_convictions is None:
+            subject_convictions = convictions[sid] = []
+        subject_convictions.append(
             Conviction(
                 ref=RowRef(f, ln),
                 cnt_order=cnt,
@@ -512,16 +531,16 @@ def build_subjects(p: pl.DataFrame) -> tuple[list[Subject], list[RowIssue], int,
                 date=date,
                 level=levels[level],
                 county=county,
-                section=section,
+                section=sections[sidx],
                 offense_text=src,
-                sentence_parts=tuple(parts.get(ck, ())),
+                sentence_parts=tuple(parts.get(cid, ())),
                 sentence_end=end if date is not None else None,
                 case_numbers_raw=tuple(case_numbers) if case_numbers else (),
                 fe_court_case=tuple(fe) if fe else (),
                 possible_other_prop64_charge=other or "",
-                conviction_offense_differs=differs,
+                conviction_offense_differs=differs(sidx, conv_offense) if conv_offense else False,
                 conflicting_count=bool(conflict),
-                extra_refs=tuple(extras.get(ck, ())),
+                extra_refs=tuple(extras.get(cid, ())),
             )
         )
 
