@@ -103,13 +103,39 @@ _MAY_CHANGE: Final[str] = f'^(?:{_WS_CLASS}|[=+\\-@])|[,"\\r\\n]|^\\\\\\.$'
 def encoded_columns(df: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr]:
     """Expressions encoding `columns` of `df` like `cell()`, cheaply.
 
-    One pass finds the columns in which some cell could change; only those get the full
-    expression, the rest are written as they are (most DOJ columns never need quotes).
+    1. One pass finds the columns in which some cell could change; the others are written as
+       they are (most DOJ columns never need quotes).
+    2. A column that must change but has few distinct values (padded codes, repeated comments)
+       is encoded value by value with `cell()` and mapped back, which is much cheaper than
+       the full expression; other columns get `safe_field_expr`.
     """
     flags = df.select(
         [pl.col(c).fill_null("").str.contains(_MAY_CHANGE).any().alias(c) for c in columns]
     ).row(0)
-    return [
-        (safe_field_expr(pl.col(c)) if flag else pl.col(c).fill_null("")).alias(c)
-        for c, flag in zip(columns, flags, strict=True)
-    ]
+    flagged = [c for c, flag in zip(columns, flags, strict=True) if flag]
+    distinct: dict[str, int] = {}
+    if flagged:
+        distinct = dict(
+            zip(
+                flagged,
+                df.select([pl.col(c).fill_null("").n_unique() for c in flagged]).row(0),
+                strict=True,
+            )
+        )
+    few = max(1000, df.height // 20)
+    out: list[pl.Expr] = []
+    for c in columns:
+        if c not in distinct:
+            out.append(pl.col(c).fill_null("").alias(c))
+        elif distinct[c] <= few:
+            keys = df.get_column(c).fill_null("").unique().to_list()
+            values = [cell(k) for k in keys]
+            out.append(
+                pl.col(c)
+                .fill_null("")
+                .replace_strict(keys, values, return_dtype=pl.String)
+                .alias(c)
+            )
+        else:
+            out.append(safe_field_expr(pl.col(c)).alias(c))
+    return out
