@@ -96,6 +96,6 @@ def test_encoded_columns_equal_cell_on_any_text(values: list[str]) -> None:
 
 def test_encoded_columns_many_distinct_values_use_the_full_expression() -> None:
     values = [f"=x{i}" if i % 3 == 0 else f"a,{i}" if i % 3 == 1 else f" {i}" for i in range(3000)]
-    df = pl.DataFrame({"v": values + [None]}, schema={"v": pl.String})
+    df = pl.DataFrame({"v": [*values, None]}, schema={"v": pl.String})
     out = df.select(csvsafe.encoded_columns(df, ["v"]))["v"].to_list()
     assert out == [csvsafe.cell(v) for v in values] + [""]
