@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from eligibility.cli import main
+from eligibility.cli import ProgressBar, main
 from eligibility.generate import generate_file
 
 SECRET_NAME = "ZYXWVUTS,SECRET"
@@ -137,3 +138,14 @@ def test_generate_refuses_an_unknown_county(
     )
     assert code == 2
     assert lines == ["error: county must be one of the 58 California counties"]
+
+
+def test_progress_bar_draws_in_place_and_ends_the_line() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar("read", stream)
+    for done in (0, 10, 10, 55, 100):
+        bar(done, 100)
+    text = stream.getvalue()
+    assert text.count("\r") == 4  # the repeated 10 % is not redrawn
+    assert text.endswith("] 100%\n")
+    assert "[" + "#" * 13 + "." * 12 + "]  55%" in text
