@@ -56,7 +56,10 @@ SUBJECT_ID: Final[int] = COLUMNS.index("SUBJECT_ID")
 STP_EVENT_DATE: Final[int] = COLUMNS.index("STP_EVENT_DATE")
 BOM: Final[bytes] = b"\xef\xbb\xbf"
 
-_QUOTED = r'(^|,)"(?:[^"]|"")*"'
+# a quoted field (doubled quotes inside); unrolled and without groups, which is several times
+# faster. Every match is replaced by \x01; the line is strict when no quote is left and every
+# \x01 stands between field boundaries (start, comma, end).
+_QUOTED = r'"[^"]*(?:""[^"]*)*"'
 _CONTROL = r"[\x00-\x08\x0b-\x1f]"
 _CONTROL_RE = re.compile(_CONTROL)
 _SEPARATOR_CANDIDATES: Final[bytes] = b"\x1f\x1e\x1d\x1c\x01\x02\x03"
@@ -335,9 +338,11 @@ def _classify(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
     line = pl.col("l")
     has_q = line.str.contains('"', literal=True)
     frame = lines.to_frame().with_columns(
-        r=pl.when(has_q).then(line.str.replace_all(_QUOTED, "${1}\x01")).otherwise(line)
+        r=pl.when(has_q).then(line.str.replace_all(_QUOTED, "\x01")).otherwise(line)
     )
-    special = pl.col("r").str.contains('"|\x01[^,]')
+    special = has_q & (
+        pl.col("r").str.contains('"', literal=True) | pl.col("r").str.contains("[^,]\x01|\x01[^,]")
+    )
     if control:
         special = special | line.str.contains(_CONTROL)
     if lossy:
