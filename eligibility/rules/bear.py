@@ -60,7 +60,8 @@ def in_dismiss_list(c: Conviction, h: History, ctx: Context, notes: list[str]) -
     if k not in ctx.options.dismiss:
         return None
     return Finding(
-        f"HS {k} is in the county's dismiss list (baselineEligibility.dismiss).",
+        f"The {c.level.value} HS {k} conviction {where(c.ref)}: HS {k} is in the county's "
+        "dismiss list (baselineEligibility.dismiss).",
         reason=f"Dismiss all HS {k} convictions",
     )
 
@@ -156,9 +157,8 @@ def crime_free(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Fin
 def only_prop64(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
     if not ctx.options.subject_has_only_prop64_charges or not h.only_prop64:
         return None
-    n = len(h.subject.convictions)
     return Finding(
-        f"All {n} of the subject's convictions are HS 11357\u201311360 (Prop 64).",
+        f"{_all_convictions(h)} HS 11357\u201311360 (Prop 64).",
         citation=_relief("subjectHasOnlyProp64Charges"),
     )
 
@@ -168,7 +168,7 @@ def deceased(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Findi
     if not ctx.options.subject_is_deceased or ref is None:
         return None
     return Finding(
-        f"The subject is deceased (DECEASED row {where(ref)}).",
+        f"The subject is deceased: DECEASED row {where(ref)}.",
         (Evidence("deceased", ref),),
         citation=_relief("subjectIsDeceased"),
     )
@@ -179,16 +179,26 @@ def in_reduce_list(c: Conviction, h: History, ctx: Context, notes: list[str]) ->
     if k not in ctx.options.reduce:
         return None
     return Finding(
-        f"HS {k} is in the county's reduce list (baselineEligibility.reduce) and no dismissal "
-        "rule applied.",
+        f"The felony HS {k} conviction {where(c.ref)}: HS {k} is in the county's reduce list "
+        "(baselineEligibility.reduce) and no dismissal rule applied.",
         reason=f"Reduce all HS {k} convictions",
     )
 
 
 def otherwise(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding:
+    k = section_of(c)
     return Finding(
-        f"HS {section_of(c)} is in neither the dismiss nor the reduce list of the county's "
-        "options and no dismissal rule applied."
+        f"The felony HS {k} conviction {where(c.ref)}: HS {k} is in neither the dismiss nor the "
+        "reduce list of the county's options and no dismissal rule applied."
+    )
+
+
+def _all_convictions(h: History) -> str:
+    n = len(h.subject.convictions)
+    return (
+        "The subject's only conviction is"
+        if n == 1
+        else f"All {n} of the subject's convictions are"
     )
 
 

@@ -309,6 +309,11 @@ def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) 
     if notes or flag_notes:
         explanation = " ".join([explanation, *dict.fromkeys(notes), *flag_notes])
     remedy, remedy_citation = remedy_for(rule.outcome, c, ctx.t)
+    if remedy is Remedy.RECALL_AND_DISMISS or remedy is Remedy.RECALL_AND_RESENTENCE:
+        explanation += (
+            f" The sentence ends {iso(c.sentence_end)}, after the compute date {iso(ctx.t)}: "
+            f"relief is by recall ({remedy_citation})."
+        )
     reason = finding.reason or rule.reason
     options = ctx.options
     return Determination(

@@ -179,8 +179,8 @@ def only_prop64_completed(
     if not all(x.sentence_end is not None and x.sentence_end <= ctx.t for x in convictions):
         return None
     return Finding(
-        f"All {len(convictions)} of the subject's convictions are HS 11357\u201311360 and every "
-        f"sentence ended on or before the compute date {iso(ctx.t)}."
+        f"{bear._all_convictions(h)} HS 11357\u201311360 and every sentence ended on or before "
+        f"the compute date {iso(ctx.t)}."
     )
 
 
@@ -220,12 +220,26 @@ def deceased(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Findi
     if ref is None:
         return None
     return Finding(
-        f"The subject is deceased (DECEASED row {where(ref)}).", (Evidence("deceased", ref),)
+        f"The subject is deceased: DECEASED row {where(ref)}.", (Evidence("deceased", ref),)
     )
 
 
 def otherwise(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding:
-    return Finding("No eligibility criterion of the Los Angeles policy applies.")
+    dob = h.subject.dob
+    age = ctx.options.individual_dismiss_age
+    facts = []
+    if dob is not None:
+        facts.append(f"born {iso(dob)}{_dob_where(h)}, the subject is under {age} and over 21")
+    if not h.only_prop64:
+        facts.append("has convictions other than HS 11357\u201311360")
+    latest = h.most_recent
+    if latest is not None:
+        facts.append(
+            f"was last convicted {iso(latest.date)} {where(latest.ref)}, within "
+            f"{ctx.options.years_conviction_free} years of the compute date {iso(ctx.t)}"
+        )
+    detail = (": " + "; ".join(facts)) if facts else ""
+    return Finding(f"No eligibility criterion of the Los Angeles policy applies{detail}.")
 
 
 def _dob_where(h: History) -> str:

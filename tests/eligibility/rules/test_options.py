@@ -184,3 +184,17 @@ def test_la_pilot_options() -> None:
 def test_unknown_rule_set() -> None:
     with pytest.raises(OptionsError, match="Unknown rule set"):
         validate_options("prop47", None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("[1, 2]", "Options must be a JSON object"),
+        ('{"baselineEligibility": []}', 'Option "baselineEligibility" must be an object'),
+        ('{"additionalRelief": 57}', 'Option "additionalRelief" must be an object'),
+    ],
+)
+def test_wrong_shapes(raw: str, message: str) -> None:
+    with pytest.raises(OptionsError) as error:
+        validate_options("bear", raw)
+    assert str(error.value) == message
