@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from queue import Empty, Queue
 from typing import IO, Final
 
 import polars as pl
@@ -336,6 +338,44 @@ class _FileWriters:
             h.close()
 
 
+def _prefetched(frames: Iterator[pl.DataFrame], depth: int = 2) -> Iterator[pl.DataFrame]:
+    """`frames`, produced by a background thread up to `depth` ahead.
+
+    Reading the next chunk (the reader) overlaps with encoding and writing this one (polars,
+    which releases the GIL); an exception of the reader is raised here, in order.
+    """
+    queue: Queue[tuple[pl.DataFrame | None, BaseException | None]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if stop.is_set():
+                    return
+                queue.put((frame, None))
+            queue.put((None, None))
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            queue.put((None, exc))
+
+    worker = threading.Thread(target=produce, name="bundle-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            frame, error = queue.get()
+            if error is not None:
+                raise error
+            if frame is None:
+                return
+            yield frame
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(timeout=0.05)
+
+
 def _write_encoded(frame: pl.DataFrame, handle: IO[bytes]) -> None:
     """Write already-encoded String columns as CSV records (no further quoting)."""
     if frame.height:
@@ -358,7 +398,7 @@ def _write_rows(
     condensed_columns = [*CONDENSED, *ELIGIBILITY_COLUMNS]
     done = 0
     try:
-        for chunk in iter_records(sources, chunk_rows=chunk_rows):
+        for chunk in _prefetched(iter_records(sources, chunk_rows=chunk_rows)):
             if chunk.height == 0:
                 continue
             joined = chunk.with_columns(possible_other.column(chunk)).join(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from eligibility.api import RunResult, run
@@ -15,6 +17,7 @@ from eligibility.export import (
     ELIGIBILITY_COLUMNS,
     ISSUE_COLUMNS,
     RESULTS_COLUMNS,
+    _prefetched,
     write_bundle,
     years_since,
 )
@@ -241,3 +244,29 @@ def test_several_files_get_numbered_outputs(tmp_path: Path) -> None:
 )
 def test_years_since(then: dt.date | None, expected: str) -> None:
     assert years_since(then, dt.date(2019, 11, 11) if expected == "38.6" else T) == expected
+
+
+def test_prefetched_chunks_keep_order_and_reraise_reader_errors() -> None:
+    def frames() -> Iterator[pl.DataFrame]:
+        for i in range(3):
+            yield pl.DataFrame({"i": [i]})
+        raise ValueError("reader failed")
+
+    got: list[int] = []
+
+    def consume() -> None:
+        got.extend(frame["i"][0] for frame in _prefetched(frames()))
+
+    with pytest.raises(ValueError, match="reader failed"):
+        consume()
+    assert got == [0, 1, 2]
+
+
+def test_prefetched_consumer_may_stop_early() -> None:
+    def frames() -> Iterator[pl.DataFrame]:
+        for i in range(100):
+            yield pl.DataFrame({"i": [i]})
+
+    stream = _prefetched(frames(), depth=1)
+    assert next(stream)["i"][0] == 0
+    stream.close()  # must not hang on the blocked producer
