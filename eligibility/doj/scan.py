@@ -340,8 +340,13 @@ def _classify(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
     frame = lines.to_frame().with_columns(
         r=pl.when(has_q).then(line.str.replace_all(_QUOTED, "\x01")).otherwise(line)
     )
+    r = pl.col("r")
+    # a quoted field must start the line or follow a comma, and end the line or precede one
+    opened_right = r.str.count_matches("\x01", literal=True) == r.str.count_matches(
+        ",\x01", literal=True
+    ) + r.str.starts_with("\x01").cast(pl.UInt32)
     special = has_q & (
-        pl.col("r").str.contains('"', literal=True) | pl.col("r").str.contains("[^,]\x01|\x01[^,]")
+        r.str.contains('"', literal=True) | r.str.contains("\x01[^,]") | ~opened_right
     )
     if control:
         special = special | line.str.contains(_CONTROL)

@@ -371,3 +371,49 @@ def test_missing_subject_id_is_quarantined(tmp_path: Path) -> None:
     [issue] = issues(upload, "MISSING_SUBJECT_ID")
     assert (issue.line, issue.field, issue.severity) == (12, "SUBJECT_ID", Severity.ERROR)
     assert upload.data_rows == 40
+
+
+# --- arguments, report and iter_records ------------------------------------------------------
+
+
+def test_county_argument_must_be_one_of_the_58(tmp_path: Path) -> None:
+    source = write(tmp_path, text(lines_of(good(30))))
+    with pytest.raises(ValueError, match="58 California counties"):
+        read_upload([source], county="NARNIA")
+    assert read_upload([source], county=" los  angeles ").county == "LOS ANGELES"
+
+
+def test_progress_reports_bytes(tmp_path: Path) -> None:
+    source = write(tmp_path, text(lines_of(good(30))))
+    seen: list[tuple[int, int]] = []
+    read_upload([source], county="LOS ANGELES", progress=lambda d, t: seen.append((d, t)))
+    size = source.path.stat().st_size
+    assert seen[-1] == (size, size)
+
+
+def test_file_report(tmp_path: Path) -> None:
+    lines = [*lines_of(good(40)), "x,y", ""]
+    upload = read(write(tmp_path, text(lines)))
+    [report] = upload.files
+    assert (report.number, report.name, report.header) == (1, "doj.csv", True)
+    assert report.physical_lines == 43
+    assert (report.data_rows, report.quarantined) == (40, 1)
+    assert report.quarantined_by_code == {"FIELD_COUNT": 1}
+    assert len(report.sha256) == 64
+    assert upload.physical_lines == 43
+
+
+def test_iter_records_yields_accepted_rows_with_raw_values(tmp_path: Path) -> None:
+    rows = good(30)
+    rows[2][COLUMNS.index("PRI_NAME")] = "  spaced , name "
+    lines = [*lines_of(rows[:5]), "x,y", *lines_of(rows[5:])]
+    a = write(tmp_path, text(lines), "a.csv")
+    b = write(tmp_path, text(lines_of(good(25, sid_base=1)), with_header=False), "b.csv")
+    frames = list(iter_records([a, b], chunk_rows=10))
+    assert all(f.columns == ["file", "line", *COLUMNS] for f in frames)
+    assert max(f.height for f in frames) <= 10
+    got = [(r[0], r[1]) for f in frames for r in f.rows()]
+    assert got[:6] == [(1, 2), (1, 3), (1, 4), (1, 5), (1, 6), (1, 8)]
+    assert got[30] == (2, 1)
+    assert len(got) == 55
+    assert frames[0].row(2)[2 + COLUMNS.index("PRI_NAME")] == "  spaced , name "
