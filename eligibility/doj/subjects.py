@@ -448,14 +448,30 @@ def build_subjects(
         .unique(maintain_order=True),
     )
     # sentence parts and later rows, as Python objects keyed by (sid, key)
+    # one RowRef per conviction row, shared by the conviction, its parts and its later rows
+    refs = [
+        RowRef(f, ln)
+        for f, ln in zip(
+            conv.get_column("file").to_list(), conv.get_column("line").to_list(), strict=True
+        )
+    ]
     parts: dict[int, list[SentencePart]] = {}
-    part_rows = conv.filter(pl.col("part")).select("cid", "file", "line", "py", "pm", "pd")
-    for cid, f, ln, y, m, d in zip(*(c.to_list() for c in part_rows.get_columns()), strict=True):
-        parts.setdefault(cid, []).append(SentencePart(RowRef(f, ln), y, m, d))
+    part_rows = conv.filter(pl.col("part")).select("cid", "r", "py", "pm", "pd")
+    for cid, r, y, m, d in zip(*(c.to_list() for c in part_rows.get_columns()), strict=True):
+        part = SentencePart(refs[r], y, m, d)
+        found = parts.get(cid)
+        if found is None:
+            parts[cid] = [part]
+        else:
+            found.append(part)
     extras: dict[int, list[RowRef]] = {}
-    extra_rows = conv.filter(pl.col("k") > 0).select("cid", "file", "line")
-    for cid, f, ln in zip(*(c.to_list() for c in extra_rows.get_columns()), strict=True):
-        extras.setdefault(cid, []).append(RowRef(f, ln))
+    extra_rows = conv.filter(pl.col("k") > 0).select("cid", "r")
+    for cid, r in zip(*(c.to_list() for c in extra_rows.get_columns()), strict=True):
+        found_refs = extras.get(cid)
+        if found_refs is None:
+            extras[cid] = [refs[r]]
+        else:
+            found_refs.append(refs[r])
 
     months = pl.col("y") * 12 + pl.col("m")
     primaries = (
@@ -510,37 +526,40 @@ def build_subjects(
     levels = {n: Level(n) for n in (*_LEVEL_NAMES, "unknown")}
     convictions: dict[str, list[Conviction]] = {}
     cols = (
-        "sid", "cid", "file", "line", "cnt", "court", "date", "level", "county", "sidx", "src",
-        "other", "conv_offense", "end", "case_numbers", "fe", "conflict",
+        "sid", "cid", "cnt", "court", "date", "level", "county", "sidx", "src", "other",
+        "conv_offense", "end", "case_numbers", "fe", "conflict",
     )  # fmt: skip
     frame = primaries.select(cols)
     n_convictions = frame.height
+    no_parts: list[SentencePart] = []
+    no_refs: list[RowRef] = []
     for (
-        sid, cid, f, ln, cnt, court, date, level, county, sidx, src, other, conv_offense, end,
+        sid, cid, cnt, court, date, level, county, sidx, src, other, conv_offense, end,
         case_numbers, fe, conflict,
     ) in zip(*(c.to_list() for c in frame.get_columns()), strict=True):  # fmt: skip
         subject_convictions = convictions.get(sid)
         if subject_convictions is None:
             subject_convictions = convictions[sid] = []
+        # positional: the field order of model.Conviction
         subject_convictions.append(
             Conviction(
-                ref=RowRef(f, ln),
-                cnt_order=cnt,
-                cycle=court[:3] if court else None,
-                court_case=court,
-                date=date,
-                level=levels[level],
-                county=county,
-                section=sections[sidx],
-                offense_text=src,
-                sentence_parts=tuple(parts.get(cid, ())),
-                sentence_end=end if date is not None else None,
-                case_numbers_raw=tuple(case_numbers) if case_numbers else (),
-                fe_court_case=tuple(fe) if fe else (),
-                possible_other_prop64_charge=other or "",
-                conviction_offense_differs=differs(sidx, conv_offense) if conv_offense else False,
-                conflicting_count=bool(conflict),
-                extra_refs=tuple(extras.get(cid, ())),
+                refs[cid],
+                cnt,
+                court[:3] if court else None,
+                court,
+                date,
+                levels[level],
+                county,
+                sections[sidx],
+                src,
+                tuple(parts.get(cid, no_parts)),
+                end if date is not None else None,
+                tuple(case_numbers) if case_numbers else (),
+                tuple(fe) if fe else (),
+                other or "",
+                differs(sidx, conv_offense) if conv_offense else False,
+                bool(conflict),
+                tuple(extras.get(cid, no_refs)),
             )
         )
 

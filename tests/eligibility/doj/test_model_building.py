@@ -77,6 +77,7 @@ WORKED = [
         SENT_LENGTH="90",
         SENT_TIME_CODE="D",
         OFN="BA100",
+        FE_NUM_CRT_CASE=" CRT1 ",
     ),
     person(
         CNT_ORDER="104002002000",
@@ -86,6 +87,7 @@ WORKED = [
         SENT_LENGTH="3",
         SENT_TIME_CODE="Y",
         OFN="BA101",
+        FE_NUM_CRT_CASE="null",
     ),
     person(
         CNT_ORDER="105001001000",
@@ -107,6 +109,11 @@ def test_worked_example_of_section_3(tmp_path: Path) -> None:
     assert c.sentence_end == dt.date(2013, 3, 1) + dt.timedelta(days=90)
     assert c.extra_refs == (RowRef(1, 4),)
     assert c.case_numbers_raw == ("BA100", "BA101")
+    assert c.fe_court_case == ("CRT1",)
+    assert c.offense_text == "11360 HS-TRANSPORT MARIJUANA"
+    assert not c.conflicting_count
+    assert not c.conviction_offense_differs
+    assert c.possible_other_prop64_charge == ""
     assert c.level is Level.MISDEMEANOR
     assert c.county == "LOS ANGELES"
     assert upload.convictions_total == 1
