@@ -104,7 +104,7 @@ def _generate(args: argparse.Namespace) -> int:
             seed=args.seed,
             malformed_share=args.malformed_share,
             header=not args.no_header,
-            progress=ProgressBar("generate"),
+            progress=ProgressBar("generate") if sys.stderr.isatty() else None,
         )
     except ValueError as exc:
         return _fail(str(exc))

@@ -338,8 +338,8 @@ class _FileWriters:
             h.close()
 
 
-def _prefetched(frames: Iterator[pl.DataFrame], depth: int = 2) -> Iterator[pl.DataFrame]:
-    """`frames`, produced by a background thread up to `depth` ahead.
+def _prefetched(frames: Iterator[pl.DataFrame], depth: int = 1) -> Iterator[pl.DataFrame]:
+    """`frames`, produced by a background thread up to `depth` chunks ahead (memory: one chunk).
 
     Reading the next chunk (the reader) overlaps with encoding and writing this one (polars,
     which releases the GIL); an exception of the reader is raised here, in order.

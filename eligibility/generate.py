@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Final, TextIO, TypeVar
 
 from eligibility.doj.columns import COLUMNS
 from eligibility.doj.counties import COUNTIES
@@ -76,6 +76,11 @@ class _Offence:
     code: str  # OFFENSE_CODE
     levels: str  # letters F/M/I this charge is written as
     comment: str = ""  # COMMENT_TEXT written with it (a second charge, or the real charge)
+    always_convicted: bool = False  # superstrikes and gang pairs are written as convictions
+
+    @property
+    def comment_q(self) -> str:
+        return _q(self.comment) if self.comment else ""
 
 
 # cannabis charges of H&S 11357-11360, their written variants, and near misses
@@ -125,15 +130,17 @@ _OTHER: Final[tuple[_Offence, ...]] = (
     _Offence("4000(A) VC-NO REGISTRATION", "54010", "I"),
 )
 _SUPERSTRIKES: Final[tuple[_Offence, ...]] = (
-    _Offence("187(A) PC-MURDER:FIRST DEGREE", "09010", "F"),
-    _Offence("207 PC-KIDNAPPING", "10010", "F"),
-    _Offence("664/187(A) PC-ATTEMPTED MURDER", "09011", "F"),
-    _Offence("288(A) PC-LEWD OR LASCIVIOUS ACTS WITH CHILD UNDER 14", "36010", "F"),
-    _Offence("261(A)(2) PC-RAPE BY FORCE/FEAR/ETC", "11010", "F"),
+    _Offence("187(A) PC-MURDER:FIRST DEGREE", "09010", "F", always_convicted=True),
+    _Offence("207 PC-KIDNAPPING", "10010", "F", always_convicted=True),
+    _Offence("664/187(A) PC-ATTEMPTED MURDER", "09011", "F", always_convicted=True),
+    _Offence(
+        "288(A) PC-LEWD OR LASCIVIOUS ACTS WITH CHILD UNDER 14", "36010", "F", always_convicted=True
+    ),
+    _Offence("261(A)(2) PC-RAPE BY FORCE/FEAR/ETC", "11010", "F", always_convicted=True),
 )
 _GANG_PAIR: Final[tuple[_Offence, _Offence]] = (
-    _Offence("246 PC-SHOOT AT INHABITED DWELLING/VEHICLE", "13060", "F"),
-    _Offence("186.22(B)(4) PC-CRIMINAL STREET GANG ACTIVITY", "73030", "F"),
+    _Offence("246 PC-SHOOT AT INHABITED DWELLING/VEHICLE", "13060", "F", always_convicted=True),
+    _Offence("186.22(B)(4) PC-CRIMINAL STREET GANG ACTIVITY", "73030", "F", always_convicted=True),
 )
 _PC290 = _Offence("290 PC-REGISTRATION OF SEX OFFENDER", "36090", "")
 
@@ -182,6 +189,12 @@ _HAIR: Final[tuple[tuple[str, str], ...]] = (("BLK", "BLACK"), ("BRO", "BROWN"),
 
 _PAD_QUAL: Final[tuple[str, ...]] = tuple(_q(" " * n) for n in (14, 22, 23, 29))
 _PAD_STAT: Final[str] = _q(" " * 10)
+_PAD18: Final[str] = _q(" " * 18)
+_ORI_P: Final[str] = _q("         P")
+_ORI_S: Final[str] = _q("         S")
+_COMMENTS_Q: Final[tuple[str, ...]] = tuple(_q(c) for c in _COMMENTS)
+_ARREST_COMMENTS_Q: Final[tuple[str, ...]] = tuple(_q(c) for c in _ARREST_COMMENTS)
+_T = TypeVar("_T")
 
 
 def _county_label(county: str) -> str:
@@ -214,105 +227,106 @@ class _Person:
         self.others = others
 
     def rows(self, index: int, sid: str, budget: int) -> list[str]:
-        rng = self.rng
+        # random() is one C call; randint/choice cost ten times more and this loop is hot
+        rnd = self.rng.random
+
+        def ri(a: int, b: int) -> int:
+            return a + int(rnd() * (b - a + 1))
+
+        def ch(seq: Sequence[_T]) -> _T:
+            return seq[int(rnd() * len(seq))]
+
         county = self.county
-        last = rng.choice(_LAST_NAMES)
-        first = rng.choice(_FIRST_NAMES)
-        name = _q(f"{last},{first}{rng.choice(_MIDDLE)}")
-        dob_year = rng.randint(1940, 2000)
-        dob = f"{dob_year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-        gender_code, gender = ("M", "MALE") if rng.random() < 0.8 else ("F", "FEMALE")
+        last = ch(_LAST_NAMES)
+        first = ch(_FIRST_NAMES)
+        name = _q(f"{last},{first}{ch(_MIDDLE)}")
+        dob_year = ri(1940, 2000)
+        dob = f"{dob_year}{ri(1, 12):02d}{ri(1, 28):02d}"
+        gender_code, gender = ("M", "MALE") if rnd() < 0.8 else ("F", "FEMALE")
         cii = f"SYN{index % 1_000_000_000:09d}"
-        ssn = f"9{rng.randint(0, 99):02d}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"
-        cdl = f"ZZ{rng.randint(0, 999999):06d}"
-        race = rng.choice(_RACES)
-        eye = rng.choice(_EYES)
-        hair = rng.choice(_HAIR)
+        ssn = f"9{ri(0, 99):02d}-{ri(1, 99):02d}-{ri(1, 9999):04d}"
+        cdl = f"ZZ{ri(0, 999999):06d}"
+        race = ch(_RACES)
+        eye = ch(_EYES)
+        hair = ch(_HAIR)
         head = (
             f"RID{index:09d},ACTIVE,{sid},#,{cii},{name},{gender_code},{dob},{cdl},{ssn},#,"
             f"{cii},{name},{gender},{dob},{ssn},{cdl}  ,,,FBI{index % 10_000_000:07d}SYN,#,"
             f"{race[0]},{race[1]},{eye[0]},{eye[1]},{hair[0]},{hair[1]},"
-            f"5{rng.randint(0, 11):02d},{rng.randint(120, 260)},Y,N,CA,CALIFORNIA,S,US,#,"
+            f"5{ri(0, 11):02d},{ri(120, 260)},Y,N,CA,CALIFORNIA,S,US,#,"
         )
         out: list[str] = []
-        n_cycles = rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6, 8))
-        year = dob_year + rng.randint(17, 30)
-        cannabis_cycle = rng.randrange(n_cycles)
-        superstrike = rng.random() < 0.02
-        gang = rng.random() < 0.01
-        registration = rng.random() < 0.01
-        deceased = rng.random() < 0.02
-        case_serial = rng.randint(10000, 99999)
+        n_cycles = ch((1, 1, 2, 2, 3, 3, 4, 5, 6, 8))
+        year = dob_year + ri(17, 30)
+        cannabis_cycle = int(rnd() * n_cycles)
+        superstrike = rnd() < 0.02
+        gang = rnd() < 0.01
+        registration = rnd() < 0.01
+        deceased = rnd() < 0.02
+        case_serial = ri(10000, 99999)
         for c in range(n_cycles):
             if len(out) >= budget:
                 break
-            year = min(year + rng.randint(0, 4), 2023)
-            cdate = f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-            cdate_court = cdate[:6] + f"{min(int(cdate[6:]) + rng.randint(0, 2), 28):02d}"
+            year = min(year + ri(0, 4), 2023)
+            cdate = f"{year}{ri(1, 12):02d}{ri(1, 28):02d}"
+            cdate_court = cdate[:6] + f"{min(int(cdate[6:]) + ri(0, 2), 28):02d}"
             age = year - dob_year
             cyc = 101 + c
-            in_county = c == cannabis_cycle or rng.random() < 0.8
-            cnty = county if in_county else rng.choice(self.others)
+            in_county = c == cannabis_cycle or rnd() < 0.8
+            cnty = county if in_county else ch(self.others)
             label = _county_label(cnty)
             cnty_code = f"{COUNTIES.index(cnty) + 1:02d}"
             if c == cannabis_cycle:
-                charges = [rng.choice(_CANNABIS)]
-                if rng.random() < 0.4:
-                    charges.append(rng.choice(_CANNABIS if rng.random() < 0.5 else _OTHER))
+                charges = [ch(_CANNABIS)]
+                if rnd() < 0.4:
+                    charges.append(ch(_CANNABIS if rnd() < 0.5 else _OTHER))
             elif superstrike and c == n_cycles - 1:
-                charges = [rng.choice(_SUPERSTRIKES)]
+                charges = [ch(_SUPERSTRIKES)]
             elif gang and c == 0:
                 charges = list(_GANG_PAIR)
             else:
-                pool = _CANNABIS if rng.random() < 0.25 else _OTHER
-                charges = [rng.choice(pool) for _ in range(rng.choice((1, 1, 1, 2, 3)))]
+                pool = _CANNABIS if rnd() < 0.25 else _OTHER
+                charges = [ch(pool) for _ in range(ch((1, 1, 1, 2, 3)))]
             cyc_seg = f"{cyc},{cdate},#,"
             # step 1: arrest, one row per charge
-            if rng.random() < 0.7:
+            if rnd() < 0.7:
                 step = (
-                    f"1,{cdate},A,ARREST/DETAINED/CITED,{_q('         P')},POLICE DEPARTMENT,"
+                    f"1,{cdate},A,ARREST/DETAINED/CITED,{_ORI_P},POLICE DEPARTMENT,"
                     f"CA0{cnty_code}0100,CAPD {cnty},{cnty_code},{cnty},#,"
                 )
                 for n, off in enumerate(charges, 1):
-                    toc = rng.choice(off.levels)
+                    toc = ch(off.levels)
                     out.append(
                         f"{head}{cyc_seg}{step}{cyc:03d}001{n:03d}000,{cdate},"
-                        f"{rng.randint(100000, 999999)},{off.code},{off.descr},{toc},"
+                        f"{ri(100000, 999999)},{off.code},{off.descr},{toc},"
                         f"{_PAD_QUAL[n % 4]},,,,,,,,,,{n},AGY{index % 100000:05d},,"
-                        f"CIT{rng.randint(0, 999999):06d},,INC{rng.randint(0, 99999999):08d},"
-                        f"BK{rng.randint(0, 99999999):08d},,,,,,{n},,"
-                        f"{rng.choice(_ARREST_DISPOSITIONS)},{_PAD_STAT},,#,,,,,,"
-                        f"{_q('                  ')},{age},,,{_q(rng.choice(_ARREST_COMMENTS))},#\n"
+                        f"CIT{ri(0, 999999):06d},,INC{ri(0, 99999999):08d},"
+                        f"BK{ri(0, 99999999):08d},,,,,,{n},,"
+                        f"{ch(_ARREST_DISPOSITIONS)},{_PAD_STAT},,#,,,,,,"
+                        f"{_PAD18},{age},,,{ch(_ARREST_COMMENTS_Q)},#\n"
                     )
             # step 2: court action in the same county
-            court_ofn = (
-                "NULL  " if rng.random() < 0.1 else f"{label[:3]}{year % 100:02d}F{case_serial}"
-            )
+            court_ofn = "NULL  " if rnd() < 0.1 else f"{label[:3]}{year % 100:02d}F{case_serial}"
             case_serial += 1
             step = (
-                f"2,{cdate_court},C,COURT ACTION,{_q('         S')},SUPERIOR COURT,"
+                f"2,{cdate_court},C,COURT ACTION,{_ORI_S},SUPERIOR COURT,"
                 f"CA0{cnty_code}0J00,CASC {cnty} SUPERIOR COURT,{cnty_code},{cnty},#,"
             )
             for n, off in enumerate(charges, 1):
                 if len(out) >= budget:
                     break
-                toc = rng.choice(off.levels)
-                convicted = (
-                    (c == cannabis_cycle and n == 1)
-                    or off in _GANG_PAIR
-                    or off in _SUPERSTRIKES
-                    or rng.random() < 0.65
-                )
+                toc = ch(off.levels)
+                convicted = (c == cannabis_cycle and n == 1) or off.always_convicted or rnd() < 0.65
                 count_order = f"{cyc:03d}002{n:03d}000"
                 if convicted:
-                    disp = rng.choice(_CONVICTED)
+                    disp = ch(_CONVICTED)
                     stat = _LEVEL_DESCR[toc]
                     conv = f"{n},{off.code},{off.descr},{toc},{_PAD_QUAL[n % 4]}"
                 else:
-                    disp = rng.choice(_NOT_CONVICTED)
+                    disp = ch(_NOT_CONVICTED)
                     stat = ""
                     conv = f",,,,{_PAD_QUAL[0]}"
-                comment = off.comment or rng.choice(_COMMENTS)
+                comment = off.comment_q or ch(_COMMENTS_Q)
                 count = (
                     f"{head}{cyc_seg}{step}{count_order},{cdate_court},{court_ofn},"
                     f"{off.code},{off.descr},{toc},{_PAD_QUAL[n % 4]},"
@@ -321,39 +335,39 @@ class _Person:
                     f"{court_ofn.strip() or 'NONE'},,{n},{'C' if convicted else 'D'},{disp},"
                     f"{_PAD_STAT},{stat},#,"
                 )
-                tail = f",{age},,,{_q(comment)},#\n"
+                tail = f",{age},,,{comment},#\n"
                 if not convicted:
-                    out.append(f"{count},,,,,{_q('                  ')}{tail}")
+                    out.append(f"{count},,,,,{_PAD18}{tail}")
                     continue
-                parts = rng.choice((0, 1, 1, 2, 2, 3))
+                parts = ch((0, 1, 1, 2, 2, 3))
                 if parts == 0:
-                    out.append(f"{count},,,,,{_q('                  ')}{tail}")
+                    out.append(f"{count},,,,,{_PAD18}{tail}")
                 for part in range(parts):
-                    kind = rng.random()
+                    kind = rnd()
                     if kind < 0.45:
-                        unit = rng.choice("DM")
-                        length = rng.randint(1, 365) if unit == "D" else rng.randint(1, 12)
+                        unit = ch("DM")
+                        length = ri(1, 365) if unit == "D" else ri(1, 12)
                         sent = f"{part + 1},J,JAIL,{length},{unit},{_UNIT_DESCR[unit]}"
                     elif kind < 0.8:
-                        unit = rng.choice("MY")
-                        length = rng.randint(12, 60) if unit == "M" else rng.randint(1, 5)
+                        unit = ch("MY")
+                        length = ri(12, 60) if unit == "M" else ri(1, 5)
                         sent = f"{part + 1},P,PROBATION,{length},{unit},{_UNIT_DESCR[unit]}"
                     elif kind < 0.9 and toc == "F":
-                        length = rng.randint(16, 96)
+                        length = ri(16, 96)
                         sent = f"{part + 1},S,PRISON,{length},M,{_UNIT_DESCR['M']}"
                     else:
-                        sent = f"{part + 1},F,FINE,,,{_q('                  ')}"
+                        sent = f"{part + 1},F,FINE,,,{_PAD18}"
                     out.append(count + sent + tail)
             if registration and c == 0 and len(out) < budget:
                 out.append(
-                    f"{head}{cyc},{cdate},#,3,{cdate},R,REGISTRATION,{_q('         S')},"
+                    f"{head}{cyc},{cdate},#,3,{cdate},R,REGISTRATION,{_ORI_S},"
                     f"SHERIFF,CA0{cnty_code}0S00,CASO {cnty},{cnty_code},{cnty},#,"
                     f"{cyc:03d}003001000,{cdate},,{_PC290.code},{_PC290.descr},,"
                     f"{_PAD_QUAL[0]},,,,,,,,,,,,,,,,,,,,,,,,,{_PAD_STAT},,#,,,,,,"
-                    f"{_q('                  ')},{age},,,,#\n"
+                    f"{_PAD18},{age},,,,#\n"
                 )
         if deceased and len(out) < budget:
-            ddate = f"{min(year + rng.randint(1, 5), 2024)}0{rng.randint(1, 9)}15"
+            ddate = f"{min(year + ri(1, 5), 2024)}0{ri(1, 9)}15"
             out.append(
                 f"{head}{101 + n_cycles},{ddate},#,1,{ddate},D,DECEASED,,CORONER,"
                 f"CA0{_cnty_code(county)}0C00,CORONER {county},{_cnty_code(county)},{county},#,"
