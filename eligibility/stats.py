@@ -34,12 +34,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from eligibility.doj.dates import add_years
-from eligibility.model import Determination, Level, Outcome, RowRef, Upload
+from eligibility.model import Determination, Level, Outcome, Upload
 from eligibility.rules import RULE_SETS
+from eligibility.rules.decisions import paused_gc
 from eligibility.rules.options import Options
 
 DISMISSAL = Outcome.ELIGIBLE_DISMISSAL.value
 REDUCTION = Outcome.ELIGIBLE_REDUCTION.value
+P64 = frozenset({"11357", "11358", "11359", "11360"})
 RELIEF_KEYS = (
     "CountSubjectsNoConviction",
     "CountSubjectsNoConvictionLast7Years",
@@ -193,9 +195,26 @@ def compute(
     lists: Sequence[str] | None = None,
 ) -> Statistics:
     """All figures of §8 as of `compute_at` for this evaluation and the dismiss-all one."""
+    with paused_gc():
+        return _compute(upload, determinations, compute_at, rule_set, options, lists)
+
+
+def _compute(
+    upload: Upload,
+    determinations: Sequence[Determination],
+    compute_at: dt.date,
+    rule_set: str,
+    options: Options,
+    lists: Sequence[str] | None,
+) -> Statistics:
     t = compute_at
     window_start = add_years(t, -7)  # "last 7 years" = strictly after this date
-    outcome_by_ref: dict[RowRef, str] = {d.conviction_ref: d.outcome.value for d in determinations}
+    # (file, line) tuples hash in C; RowRef's dataclass __hash__ is a Python call.
+    index_by_row: dict[tuple[int, int], int] = {
+        (d.conviction_ref.file, d.conviction_ref.line): i for i, d in enumerate(determinations)
+    }
+    outcomes = [d.outcome for d in determinations]
+    sections = [""] * len(determinations)
 
     with_felony = with_conviction = with_recent = 0
     r_felony = r_all = r_recent = 0
@@ -205,9 +224,10 @@ def compute(
     earliest: dt.date | None = None
     felony_relevant = 0
     relevant_subjects: set[str] = set()
-    section_by_ref: dict[RowRef, str] = {}
     felony = Level.FELONY
-    get = outcome_by_ref.get
+    county = upload.county
+    get = index_by_row.get
+    dismissal, reduction = Outcome.ELIGIBLE_DISMISSAL, Outcome.ELIGIBLE_REDUCTION
     for subject in upload.subjects:
         convictions = subject.convictions
         convictions_total += len(convictions)
@@ -218,9 +238,18 @@ def compute(
         relevant_here = False
         for c in convictions:
             section = c.section
-            if section is not None and section.prop64_section is not None:
-                prop64_all += 1
-            outcome = get(c.ref)
+            outcome = None
+            # Prop 64 = primary statute number exactly 11357-11360 (DOJ §4.8), read inline.
+            if section is not None and section.statutes:
+                k = section.statutes[0].number
+                if k in P64:
+                    prop64_all += 1
+                    if c.county == county:
+                        ref = c.ref
+                        i = get((ref.file, ref.line))
+                        if i is not None:
+                            outcome = outcomes[i]
+                            sections[i] = k
             is_felony = c.level is felony
             recent = c.date is not None and c.date > window_start
             if outcome is None:
@@ -231,16 +260,15 @@ def compute(
                     recent_ok = cf_recent_ok = False
             else:
                 relevant_here = True
-                section_by_ref[c.ref] = c.prop64_section or ""
                 if is_felony:
                     felony_relevant += 1
                 if c.date is not None and (earliest is None or c.date < earliest):
                     earliest = c.date
-                if outcome != DISMISSAL:
+                if outcome is not dismissal:
                     all_ok = False
                     if recent:
                         recent_ok = False
-                    if is_felony and outcome != REDUCTION:
+                    if is_felony and outcome is not reduction:
                         felony_ok = False
             any_felony = any_felony or is_felony
             any_recent = any_recent or recent
@@ -266,9 +294,9 @@ def compute(
     frame = pl.DataFrame(
         {
             "subject": [d.subject_id for d in determinations],
-            "outcome": [d.outcome.value for d in determinations],
+            "outcome": [str(o) for o in outcomes],
             "reason": [d.reason for d in determinations],
-            "section": [section_by_ref.get(d.conviction_ref, "") for d in determinations],
+            "section": sections,
         },
         schema={"subject": pl.String, "outcome": pl.String, "reason": pl.String,
                 "section": pl.String},

@@ -13,7 +13,6 @@ matching is cached per code section, so the cost is linear in the number of conv
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from eligibility.doj.counties import normalise_county
 from eligibility.lists import Lists, load_default_lists
 from eligibility.model import Conviction, Determination, Subject
 from eligibility.rules import bear, la_pilot_2019, statutory
-from eligibility.rules.decisions import VERSION, Context, Rule, determine
+from eligibility.rules.decisions import VERSION, Context, Rule, determine, paused_gc
 from eligibility.rules.history import History, build_history
 from eligibility.rules.options import (
     BEFORE_COMPUTE_DATE,
@@ -108,16 +107,9 @@ def evaluate(
         prior_timing=recorded,
         labels=lists.labels,
     )
-    table = chosen.table
-    # Evaluation allocates ~10 objects per conviction and creates no reference cycles; the
-    # cyclic collector would only re-walk the whole upload again and again (~20% of the time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    table = tuple(rule for rule in chosen.table if rule.applies(options))
+    with paused_gc():
         return _evaluate(subjects, canonical, lists, table, ctx)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _evaluate(

@@ -12,6 +12,8 @@ The tests B2..B10 are reused by the statutory rule set as S10..S18 (§5.2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from eligibility.doj.dates import add_years
 from eligibility.model import Conviction, Evidence, Level, Outcome
 from eligibility.rules.decisions import (
@@ -22,6 +24,7 @@ from eligibility.rules.decisions import (
     section_of,
 )
 from eligibility.rules.history import History, iso, where
+from eligibility.rules.options import Options
 
 CITE_DATE = "H&S 11361.8(a), (e)"
 CITE_MISDEMEANOR = "H&S 11361.8(e)\u2013(f); 11361.9"
@@ -215,22 +218,38 @@ def _dob_evidence(h: History) -> tuple[Evidence, ...]:
 D, R = Outcome.ELIGIBLE_DISMISSAL, Outcome.ELIGIBLE_REDUCTION
 NR = Outcome.NEEDS_REVIEW
 
+# Which option switches each county-policy rule on (a rule that is off can never fire).
+ENABLED: dict[str, Callable[[Options], bool]] = {
+    "B2": lambda o: bool(o.dismiss),
+    "B3": lambda o: o.subject_under_21_at_conviction,
+    "B4": lambda o: o.subject_age_threshold != 0,
+    "B5": lambda o: o.years_since_conviction_threshold != 0,
+    "B6": lambda o: o.years_crime_free_threshold != 0,
+    "B7": lambda o: o.subject_has_only_prop64_charges,
+    "B8": lambda o: o.subject_is_deceased,
+    "B9": lambda o: bool(o.reduce),
+}
+
 # fmt: off
 TABLE: tuple[Rule, ...] = (
     Rule("B0", NR, "Conviction date unknown", CITE_DATE, date_unknown),
     Rule("B1", D, "Misdemeanor or Infraction", CITE_MISDEMEANOR, not_felony),
-    Rule("B2", D, "Dismiss all HS K convictions", CITE_DISMISS_LIST, in_dismiss_list),
+    Rule("B2", D, "Dismiss all HS K convictions", CITE_DISMISS_LIST, in_dismiss_list,
+         enabled=ENABLED["B2"]),
     Rule("B3", D, "21 years or younger", _relief("subjectUnder21AtConviction"),
-         under_21_at_conviction),
-    Rule("B4", D, "N years or older", _relief("subjectAgeThreshold"), age_threshold),
+         under_21_at_conviction, enabled=ENABLED["B3"]),
+    Rule("B4", D, "N years or older", _relief("subjectAgeThreshold"), age_threshold,
+         enabled=ENABLED["B4"]),
     Rule("B5", D, "Conviction occurred N or more years ago",
-         _relief("yearsSinceConvictionThreshold"), years_since_conviction),
+         _relief("yearsSinceConvictionThreshold"), years_since_conviction, enabled=ENABLED["B5"]),
     Rule("B6", D, "No convictions in the past N years", _relief("yearsCrimeFreeThreshold"),
-         crime_free),
+         crime_free, enabled=ENABLED["B6"]),
     Rule("B7", D, "Only has 11357-60 charges", _relief("subjectHasOnlyProp64Charges"),
-         only_prop64),
-    Rule("B8", D, "Individual is deceased", _relief("subjectIsDeceased"), deceased),
-    Rule("B9", R, "Reduce all HS K convictions", CITE_REDUCE_LIST, in_reduce_list),
+         only_prop64, enabled=ENABLED["B7"]),
+    Rule("B8", D, "Individual is deceased", _relief("subjectIsDeceased"), deceased,
+         enabled=ENABLED["B8"]),
+    Rule("B9", R, "Reduce all HS K convictions", CITE_REDUCE_LIST, in_reduce_list,
+         enabled=ENABLED["B9"]),
     Rule("B10", NR, "Section in neither the dismiss nor the reduce list", CITE_NEITHER,
          otherwise),
 )
