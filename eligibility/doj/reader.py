@@ -74,10 +74,12 @@ def read_upload(
             events.append(block_events)
             model_issues += row_issues
         scans.append(scan)
-    subjects, subject_issues, subjects_total, convictions = build_subjects(
-        pl.concat(people, how="vertical_relaxed"), pl.concat(events, how="vertical_relaxed")
-    )
-    del people, events
+    all_people = pl.concat(people, how="vertical_relaxed", rechunk=True)
+    all_events = pl.concat(events, how="vertical_relaxed", rechunk=True)
+    people.clear()
+    events.clear()
+    subjects, subject_issues, subjects_total, convictions = build_subjects(all_people, all_events)
+    del all_people, all_events
     model_issues += subject_issues
     reports = [_report(s) for s in scans]
     counted: dict[int, dict[str, int]] = {}

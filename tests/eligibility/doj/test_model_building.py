@@ -373,3 +373,11 @@ def test_messages_never_hold_row_contents(tmp_path: Path) -> None:
     for issue in upload.issues:
         assert SECRET not in issue.detail
         assert issue.field in ("", *COLUMNS)
+
+
+def test_upload_without_any_conviction(tmp_path: Path) -> None:
+    upload = upload_of(tmp_path, filler(30))
+    assert upload.subjects == ()
+    assert upload.subjects_total == 30
+    assert upload.convictions_total == 0
+    assert upload.prop64_convictions_in_county == 0

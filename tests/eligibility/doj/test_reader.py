@@ -54,12 +54,16 @@ def text(lines: Sequence[str], *, with_header: bool = True, newline: str = "\n")
 
 
 def read(*sources: Source) -> Upload:
-    return read_upload(list(sources), county="Los Angeles")
+    """Read an upload; every message of every test is checked for row contents (R16)."""
+    upload = read_upload(list(sources), county="Los Angeles")
+    assert_no_content(upload)
+    return upload
 
 
 def rejected(*sources: Source) -> FileRejected:
     with pytest.raises(FileRejected) as info:
         read(*sources)
+    assert_no_content(info.value)
     return info.value
 
 
