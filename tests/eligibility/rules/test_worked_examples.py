@@ -464,3 +464,11 @@ def test_ex14_explanation_says_why_a_human_is_needed(tmp_path: Path) -> None:
         "conviction was entered, so the label was applied later or is an error; check the "
         "court record."
     )
+
+
+def test_ex12_invalid_date_is_a_warning_on_its_field(tmp_path: Path) -> None:
+    files = [[fields for _, fields in rows] for rows in EXAMPLES["ex12"]]
+    up = write_upload(tmp_path, files)
+    assert [(i.line, i.field, i.code) for i in up.issues if i.code == "INVALID_DATE"] == [
+        (2, "STP_EVENT_DATE", "INVALID_DATE")
+    ]
