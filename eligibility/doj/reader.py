@@ -18,7 +18,19 @@ from eligibility.doj.scan import FileRejected, FileScan, Source, scan_file
 from eligibility.doj.subjects import build_subjects, needed_columns, prepare_block
 from eligibility.model import FileReport, RowIssue, Upload
 
-__all__ = ["FileRejected", "Source", "iter_records", "read_upload"]
+__all__ = ["FileRejected", "Source", "describe", "iter_records", "read_upload"]
+
+
+def describe(issue: RowIssue, file_name: str) -> str:
+    """The spec's message form (§6): `File 2 (la_part2.csv), line 5120: <detail>.`
+
+    Built only from the file name, the line number and the issue's detail (never row contents).
+    """
+    where = f"File {issue.file} ({file_name})"
+    if issue.line:
+        where += f", line {issue.line}"
+    detail = issue.detail or issue.code
+    return f"{where}: {detail}."
 
 
 class _Progress:
@@ -74,12 +86,7 @@ def read_upload(
             events.append(block_events)
             model_issues += row_issues
         scans.append(scan)
-    all_people = pl.concat(people, how="vertical_relaxed", rechunk=True)
-    all_events = pl.concat(events, how="vertical_relaxed", rechunk=True)
-    people.clear()
-    events.clear()
-    subjects, subject_issues, subjects_total, convictions = build_subjects(all_people, all_events)
-    del all_people, all_events
+    subjects, subject_issues, subjects_total, convictions = build_subjects(people, events)
     model_issues += subject_issues
     reports = [_report(s) for s in scans]
     counted: dict[int, dict[str, int]] = {}

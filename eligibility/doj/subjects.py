@@ -280,17 +280,24 @@ def _add_months_expr(date: pl.Expr, months: pl.Expr) -> pl.Expr:
 
 
 def build_subjects(
-    people: pl.DataFrame, events: pl.DataFrame
+    people_blocks: list[pl.DataFrame], event_blocks: list[pl.DataFrame]
 ) -> tuple[list[Subject], list[RowIssue], int, int]:
     """(subjects with a conviction, model issues, subjects total, convictions total).
 
-    `people` and `events` are the concatenated `prepare_block` frames in upload order.
+    Takes the `prepare_block` frames of the whole upload in upload order and empties both
+    lists, so that each frame is freed as soon as it is no longer needed (R18, peak memory).
     """
     issues: list[RowIssue] = []
-    p = people.with_columns(seq=pl.int_range(pl.len(), dtype=pl.Int64))
+    p = pl.concat(people_blocks, how="vertical_relaxed").with_columns(
+        seq=pl.int_range(pl.len(), dtype=pl.Int64)
+    )
+    people_blocks.clear()
+    events = pl.concat(event_blocks, how="vertical_relaxed")
+    event_blocks.clear()
     subjects_total = p.get_column("sid").n_unique()
     conv_sids = events.filter(pl.col("conv")).get_column("sid").unique()
     rel = p.filter(pl.col("sid").is_in(conv_sids.implode()))
+    del p
 
     firsts = rel.group_by("sid").agg(
         first=pl.col("seq").min(), file=pl.col("file").first(), line=pl.col("line").first()
@@ -315,9 +322,9 @@ def build_subjects(
         .agg(other_file=pl.col("f").first(), other_line=pl.col("l").first())
     )
 
-    def most_frequent(column: str) -> pl.DataFrame:
+    def most_frequent(rows: pl.DataFrame, column: str) -> pl.DataFrame:
         return (
-            rel.filter(pl.col(column) != "")
+            rows.filter(pl.col(column) != "")
             .group_by("sid", column)
             .agg(n=pl.len(), first=pl.col("seq").min())
             .sort(["sid", "n", "first"], descending=[False, True, False])
@@ -333,11 +340,12 @@ def build_subjects(
     subj = (
         firsts.join(dob_pick, on="sid", how="left")
         .join(dob_other, on="sid", how="left")
-        .join(most_frequent("name"), on="sid", how="left")
-        .join(most_frequent("cii"), on="sid", how="left")
+        .join(most_frequent(rel, "name"), on="sid", how="left")
+        .join(most_frequent(rel, "cii"), on="sid", how="left")
         .join(deceased, on="sid", how="left")
         .sort("first")
     )
+    del rel
 
     # registrations (§4.10)
     regs: dict[str, list[Registration]] = {}
@@ -359,17 +367,15 @@ def build_subjects(
     )
 
     # convictions (§4.4): one per (subject, key) in upload order of the primary row
-    conv = (
-        events.filter(pl.col("conv"))
-        .with_columns(
-            key=pl.when(pl.col("court").is_not_null())
-            .then(pl.col("cnt"))
-            .otherwise(pl.format("#{}:{}", pl.col("file"), pl.col("line")))
-        )
-        .with_columns(
-            k=pl.int_range(pl.len()).over("sid", "key"),
-            dup=pl.int_range(pl.len()).over("sid", "key", "hash") > 0,
-        )
+    conv_rows = events.filter(pl.col("conv"))
+    del events
+    conv = conv_rows.with_columns(
+        key=pl.when(pl.col("court").is_not_null())
+        .then(pl.col("cnt"))
+        .otherwise(pl.format("#{}:{}", pl.col("file"), pl.col("line")))
+    ).with_columns(
+        k=pl.int_range(pl.len()).over("sid", "key"),
+        dup=pl.int_range(pl.len()).over("sid", "key", "hash") > 0,
     )
     sources = conv.select("src", "from_comment").unique(maintain_order=True)
     sections: list[CodeSection | None] = []
@@ -474,9 +480,10 @@ def build_subjects(
             found_refs.append(refs[r])
 
     months = pl.col("y") * 12 + pl.col("m")
+    first_rows = conv.filter(pl.col("k") == 0)
+    del conv, conv_rows
     primaries = (
-        conv.filter(pl.col("k") == 0)
-        .join(totals, on=by_count, how="left", maintain_order="left")
+        first_rows.join(totals, on=by_count, how="left", maintain_order="left")
         .join(courts, on=["sid", "court"], how="left", maintain_order="left")
         .join(subj.select("sid", subject_dob="dob"), on="sid", how="left", maintain_order="left")
         .with_columns(

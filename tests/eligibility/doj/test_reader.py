@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from eligibility.doj import FileRejected, Source, iter_records, read_upload
+from eligibility.doj import FileRejected, Source, describe, iter_records, read_upload
 from eligibility.doj.columns import COLUMNS
 from eligibility.model import RowIssue, Severity, Upload
 from tests.eligibility.builders import csv_line, row
@@ -294,6 +294,9 @@ def test_wrong_number_of_fields_is_quarantined(tmp_path: Path, count: str, n: in
     assert issue.detail == f"wrong number of fields ({count}, expected 95)"
     assert upload.data_rows == 40
     assert upload.files[0].quarantined_by_code == {"FIELD_COUNT": 1}
+    assert describe(issue, "la_part2.csv") == (
+        f"File 1 (la_part2.csv), line 12: wrong number of fields ({count}, expected 95)."
+    )
     assert_no_content(upload)
 
 
