@@ -322,10 +322,12 @@ def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) 
     """The determination of one relevant conviction (§3.1)."""
     rule, finding, notes = decide(table, c, h, ctx)
     flags, flag_evidence, flag_notes = flags_for(c, h, ctx)
-    evidence = [Evidence("conviction", c.ref)]
+    ref = c.ref
+    evidence = [Evidence("conviction", ref)]
     for part in c.sentence_parts:
-        if part.ref != c.ref:
-            evidence.append(Evidence("sentence_part", part.ref))
+        other = part.ref
+        if other is not ref and (other.line != ref.line or other.file != ref.file):
+            evidence.append(Evidence("sentence_part", other))
     if finding.evidence or flag_evidence:
         evidence.extend(finding.evidence)
         evidence.extend(flag_evidence)
