@@ -52,7 +52,7 @@ from eligibility.api import RunResult, as_sources, gc_paused
 from eligibility.doj import Source, iter_records
 from eligibility.doj.columns import COLUMNS, CONDENSED
 from eligibility.doj.sections import possible_other_prop64_charge, subsection_path
-from eligibility.model import Conviction, RowRef, Subject
+from eligibility.model import Conviction, Determination, RowRef, Subject
 from eligibility.rules import subject_facts
 
 #: The 18 eligibility columns (§9.1), exact headers in order.
@@ -182,110 +182,133 @@ def _subject_values(subject: Subject, result: RunResult, fmt: _Formats) -> tuple
     )
 
 
-def _determination_tables(result: RunResult) -> tuple[pl.DataFrame, pl.DataFrame]:
+class _Tables:
+    """Builds the eligibility table and the §9.2 table batch by batch (bounded Python memory)."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        self.fmt = _Formats(result.compute_at)
+        self.subjects = {s.subject_id: s for s in result.upload.subjects}
+        self.convictions: dict[str, dict[RowRef, Conviction]] = {}
+        self.subject_rows: dict[str, tuple[str, ...]] = {}
+        self.paths: dict[int, str] = {}
+
+    def batch(self, determinations: Sequence[Determination]) -> tuple[pl.DataFrame, pl.DataFrame]:
+        result, fmt, subjects = self.result, self.fmt, self.subjects
+        convictions, subject_rows, paths = self.convictions, self.subject_rows, self.paths
+        e: dict[str, list[str]] = {name: [] for name in _DETERMINED if name not in _SUBJECT_KEYS}
+        r: dict[str, list[str]] = {name: [] for name in RESULTS_COLUMNS}
+        files: list[int] = []
+        lines: list[int] = []
+        per_subject: list[tuple[str, ...]] = []
+        case_raw, occurred, us, years = (
+            e["Case Number"], e["Occurred after 11/9/2016"], e["Date of Conviction"],
+            e["Years Since This Conviction"],
+        )  # fmt: skip
+        compat_det, compat_reason = e["Eligibility Determination"], e["Eligibility Reason"]
+        for d in determinations:
+            sid = d.subject_id
+            subject = subjects[sid]
+            by_ref = convictions.get(sid)
+            if by_ref is None:
+                by_ref = convictions[sid] = {c.ref: c for c in subject.convictions}
+                subject_rows[sid] = _subject_values(subject, result, fmt)
+            c = by_ref[d.conviction_ref]
+            date = c.date
+            section = c.section
+            files.append(c.ref.file)
+            lines.append(c.ref.line)
+            per_subject.append(subject_rows[sid])
+            raw_cases = "; ".join(c.case_numbers_raw)
+            case_raw.append(raw_cases)
+            occurred.append("" if date is None else ("Y" if date > PROP64_EFFECTIVE else "N"))
+            us.append(fmt.us(date))
+            years.append(fmt.years(date))
+            compat_det.append(d.compat_determination)
+            compat_reason.append(d.compat_reason)
+            # ClearRecord_Results.csv (§9.2)
+            r["SUBJECT_ID"].append(sid)
+            r["CNT_ORDER"].append(c.cnt_order)
+            r["CII_NUMBER"].append(subject.cii)
+            r["name"].append(subject.name)
+            r["dob"].append(fmt.iso(subject.dob))
+            r["county"].append(c.county or "")
+            r["court_case"].append(c.court_case or "")
+            r["case_numbers"].append(_rich_case_numbers(c.case_numbers_raw) if raw_cases else "")
+            r["fe_court_case"].append("; ".join(c.fe_court_case))
+            if section is not None:
+                primary = section.primary
+                r["code_section"].append(section.canonical)
+                key = id(primary)
+                path = paths.get(key)
+                if path is None:
+                    path = paths[key] = subsection_path(primary) if primary is not None else ""
+                r["subsection_path"].append(path)
+                r["attempt"].append("true" if section.attempt else "false")
+                r["conspiracy"].append("true" if section.conspiracy else "false")
+            else:
+                r["code_section"].append("")
+                r["subsection_path"].append("")
+                r["attempt"].append("false")
+                r["conspiracy"].append("false")
+            r["section"].append(c.prop64_section or "")
+            r["level"].append(c.level.value)
+            r["conviction_date"].append(fmt.iso(date))
+            r["sentence_end_date"].append(fmt.iso(c.sentence_end))
+            r["outcome"].append(d.outcome.value)
+            r["reason"].append(d.reason)
+            r["explanation"].append(d.explanation)
+            r["rule_id"].append(d.rule_id)
+            r["citation"].append(d.citation)
+            r["remedy"].append(d.remedy.value if d.remedy is not None else "")
+            r["remedy_citation"].append(d.remedy_citation)
+            r["flags"].append("; ".join(d.flags))
+            r["evidence"].append("; ".join([str(x) for x in d.evidence]))
+            r["rule_set"].append(d.rule_set)
+            r["rule_set_version"].append(d.rule_set_version)
+            r["prior_timing"].append(d.prior_timing)
+            r["compute_date"].append(fmt.iso(d.compute_date))
+            r["options_digest"].append(d.options_digest)
+            r["compat_determination"].append(d.compat_determination)
+            r["compat_reason"].append(d.compat_reason)
+        subject_columns = (
+            list(zip(*per_subject, strict=True)) if per_subject else [()] * len(_SUBJECT_KEYS)
+        )
+        e.update({k: list(v) for k, v in zip(_SUBJECT_KEYS, subject_columns, strict=True)})
+        file_series = pl.Series("file", files, dtype=pl.Int32)
+        line_series = pl.Series("line", lines, dtype=pl.Int64)
+        table = pl.DataFrame(
+            [
+                file_series,
+                line_series,
+                *(pl.Series(name, e[name], dtype=pl.String) for name in _DETERMINED),
+                pl.Series(_HAS_DETERMINATION, [True] * len(files), dtype=pl.Boolean),
+            ]
+        )
+
+        r["file"] = [str(f) for f in files]
+        r["line"] = [str(n) for n in lines]
+        results = pl.DataFrame(
+            [pl.Series(name, r[name], dtype=pl.String) for name in RESULTS_COLUMNS]
+        )
+        return table, results
+
+
+def _determination_tables(
+    result: RunResult, batch: int = 20_000
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(eligibility columns keyed by file/line, the §9.2 table), one row per determination.
 
-    Built column by column in one pass; strings of repeated values come from caches.
+    Built column by column, in batches whose Python strings are dropped once they are in
+    polars; repeated strings come from caches.
     """
-    fmt = _Formats(result.compute_at)
-    subjects = {s.subject_id: s for s in result.upload.subjects}
-    convictions: dict[str, dict[RowRef, Conviction]] = {}
-    subject_rows: dict[str, tuple[str, ...]] = {}
-    paths: dict[int, str] = {}
-    e: dict[str, list[str]] = {name: [] for name in _DETERMINED if name not in _SUBJECT_KEYS}
-    r: dict[str, list[str]] = {name: [] for name in RESULTS_COLUMNS}
-    files: list[int] = []
-    lines: list[int] = []
-    per_subject: list[tuple[str, ...]] = []
-    case_raw, occurred, us, years = (
-        e["Case Number"], e["Occurred after 11/9/2016"], e["Date of Conviction"],
-        e["Years Since This Conviction"],
-    )  # fmt: skip
-    compat_det, compat_reason = e["Eligibility Determination"], e["Eligibility Reason"]
-    for d in result.determinations:
-        sid = d.subject_id
-        subject = subjects[sid]
-        by_ref = convictions.get(sid)
-        if by_ref is None:
-            by_ref = convictions[sid] = {c.ref: c for c in subject.convictions}
-            subject_rows[sid] = _subject_values(subject, result, fmt)
-        c = by_ref[d.conviction_ref]
-        date = c.date
-        section = c.section
-        files.append(c.ref.file)
-        lines.append(c.ref.line)
-        per_subject.append(subject_rows[sid])
-        raw_cases = "; ".join(c.case_numbers_raw)
-        case_raw.append(raw_cases)
-        occurred.append("" if date is None else ("Y" if date > PROP64_EFFECTIVE else "N"))
-        us.append(fmt.us(date))
-        years.append(fmt.years(date))
-        compat_det.append(d.compat_determination)
-        compat_reason.append(d.compat_reason)
-        # ClearRecord_Results.csv (§9.2)
-        r["SUBJECT_ID"].append(sid)
-        r["CNT_ORDER"].append(c.cnt_order)
-        r["CII_NUMBER"].append(subject.cii)
-        r["name"].append(subject.name)
-        r["dob"].append(fmt.iso(subject.dob))
-        r["county"].append(c.county or "")
-        r["court_case"].append(c.court_case or "")
-        r["case_numbers"].append(_rich_case_numbers(c.case_numbers_raw) if raw_cases else "")
-        r["fe_court_case"].append("; ".join(c.fe_court_case))
-        if section is not None:
-            primary = section.primary
-            r["code_section"].append(section.canonical)
-            key = id(primary)
-            path = paths.get(key)
-            if path is None:
-                path = paths[key] = subsection_path(primary) if primary is not None else ""
-            r["subsection_path"].append(path)
-            r["attempt"].append("true" if section.attempt else "false")
-            r["conspiracy"].append("true" if section.conspiracy else "false")
-        else:
-            r["code_section"].append("")
-            r["subsection_path"].append("")
-            r["attempt"].append("false")
-            r["conspiracy"].append("false")
-        r["section"].append(c.prop64_section or "")
-        r["level"].append(c.level.value)
-        r["conviction_date"].append(fmt.iso(date))
-        r["sentence_end_date"].append(fmt.iso(c.sentence_end))
-        r["outcome"].append(d.outcome.value)
-        r["reason"].append(d.reason)
-        r["explanation"].append(d.explanation)
-        r["rule_id"].append(d.rule_id)
-        r["citation"].append(d.citation)
-        r["remedy"].append(d.remedy.value if d.remedy is not None else "")
-        r["remedy_citation"].append(d.remedy_citation)
-        r["flags"].append("; ".join(d.flags))
-        r["evidence"].append("; ".join([str(x) for x in d.evidence]))
-        r["rule_set"].append(d.rule_set)
-        r["rule_set_version"].append(d.rule_set_version)
-        r["prior_timing"].append(d.prior_timing)
-        r["compute_date"].append(fmt.iso(d.compute_date))
-        r["options_digest"].append(d.options_digest)
-        r["compat_determination"].append(d.compat_determination)
-        r["compat_reason"].append(d.compat_reason)
-    subject_columns = (
-        list(zip(*per_subject, strict=True)) if per_subject else [()] * len(_SUBJECT_KEYS)
-    )
-    e.update({k: list(v) for k, v in zip(_SUBJECT_KEYS, subject_columns, strict=True)})
-    file_series = pl.Series("file", files, dtype=pl.Int32)
-    line_series = pl.Series("line", lines, dtype=pl.Int64)
-    table = pl.DataFrame(
-        [
-            file_series,
-            line_series,
-            *(pl.Series(name, e[name], dtype=pl.String) for name in _DETERMINED),
-            pl.Series(_HAS_DETERMINATION, [True] * len(files), dtype=pl.Boolean),
-        ]
-    )
+    tables = _Tables(result)
+    dets = result.determinations
+    parts = [tables.batch(dets[i : i + batch]) for i in range(0, max(len(dets), 1), batch)]
+    table = pl.concat([p[0] for p in parts], rechunk=True)
+    results = pl.concat([p[1] for p in parts], rechunk=True)
     # encoded once here, so the row chunks only fill the blanks of undetermined rows
     table = table.with_columns(csvsafe.encoded_columns(table, list(_DETERMINED)))
-    r["file"] = [str(f) for f in files]
-    r["line"] = [str(n) for n in lines]
-    results = pl.DataFrame([pl.Series(name, r[name], dtype=pl.String) for name in RESULTS_COLUMNS])
     return table, results
 
 

@@ -363,7 +363,8 @@ def build_subjects(
     courts = (
         events.filter(pl.col("ofn").is_not_null())
         .group_by("sid", "court", maintain_order=True)
-        .agg(pl.col("ofn").unique(maintain_order=True).alias("case_numbers"))
+        # joined with NUL, which no accepted field holds (R9), and split once per distinct list
+        .agg(pl.col("ofn").unique(maintain_order=True).str.join("\x00").alias("case_numbers"))
     )
 
     # convictions (§4.4): one per (subject, key) in upload order of the primary row
@@ -451,7 +452,8 @@ def build_subjects(
         conflict=pl.col("conflict_row").any(),
         fe=pl.col("fe_case")
         .filter((pl.col("fe_case") != "") & (pl.col("fe_case").str.to_uppercase() != "NULL"))
-        .unique(maintain_order=True),
+        .unique(maintain_order=True)
+        .str.join("\x00"),
     )
     # sentence parts and later rows, as Python objects keyed by (sid, key)
     # one RowRef per conviction row, shared by the conviction, its parts and its later rows
@@ -540,6 +542,16 @@ def build_subjects(
     n_convictions = frame.height
     no_parts: list[SentencePart] = []
     no_refs: list[RowRef] = []
+    split: dict[str, tuple[str, ...]] = {"": ()}
+
+    def values(joined: str | None) -> tuple[str, ...]:
+        if joined is None:
+            return ()
+        found = split.get(joined)
+        if found is None:
+            found = split[joined] = tuple(joined.split("\x00"))
+        return found
+
     for (
         sid, cid, cnt, court, date, level, county, sidx, src, other, conv_offense, end,
         case_numbers, fe, conflict,
@@ -561,8 +573,8 @@ def build_subjects(
                 src,
                 tuple(parts.get(cid, no_parts)),
                 end if date is not None else None,
-                tuple(case_numbers) if case_numbers else (),
-                tuple(fe) if fe else (),
+                values(case_numbers),
+                values(fe),
                 other or "",
                 differs(sidx, conv_offense) if conv_offense else False,
                 bool(conflict),
