@@ -472,3 +472,51 @@ def test_ex12_invalid_date_is_a_warning_on_its_field(tmp_path: Path) -> None:
     assert [(i.line, i.field, i.code) for i in up.issues if i.code == "INVALID_DATE"] == [
         (2, "STP_EVENT_DATE", "INVALID_DATE")
     ]
+
+
+def _bundle_rows(tmp: Path, example: str, rule_set: str = "statutory") -> list[dict[str, str]]:
+    """All_Results rows (by header) of the example's bundle, written by the engine's API."""
+    import csv
+
+    from eligibility import api
+
+    files = [[fields for _, fields in rows] for rows in EXAMPLES[example]]
+    write_upload(tmp, files)  # writes research_<n>.csv into tmp
+    paths = [tmp / f"research_{n}.csv" for n in range(1, len(files) + 1)]
+    result = api.run(paths, county="LOS ANGELES", compute_at=T, rule_set=rule_set,
+                     options=OPTIONS[(rule_set, "B1")])  # fmt: skip
+    out = tmp / "bundle"
+    api.write_bundle(result, None, out)
+    name = "All_Results.csv" if len(files) == 1 else "All_Results_1.csv"
+    with (out / name).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize(
+    ("example", "line", "column", "value"),
+    [
+        ("ex3", 2, "Occurred after 11/9/2016", "N"),
+        ("ex3", 3, "Occurred after 11/9/2016", "N"),
+        ("ex4", 2, "Superstrike Code Section(s)", "187(A) PC"),
+        ("ex5", 4, "Superstrike Code Section(s)", "246 PC + 186.22(B)(4) PC"),
+        ("ex7", 2, "Possible Other P64 Charges", ""),
+        ("ex7", 3, "Possible Other P64 Charges", "11359 HS-POSSESS FOR SALE"),
+        ("ex12", 2, "Date of Conviction", ""),
+        ("ex12", 2, "Years Since This Conviction", ""),
+        ("ex12", 2, "Occurred after 11/9/2016", ""),
+        ("ex15", 3, "PC290 Registration", "Yes"),
+        ("ex8", 2, "Eligibility Determination", "Eligible for Dismissal"),
+        ("ex11", 3, "Eligibility Determination", ""),
+    ],
+)
+def test_compatible_columns_in_the_bundle(
+    tmp_path: Path, example: str, line: int, column: str, value: str
+) -> None:
+    rows = _bundle_rows(tmp_path, example)
+    assert rows[line - 2][column] == value
+
+
+def test_ex8_la_pilot_compatible_determination(tmp_path: Path) -> None:
+    rows = _bundle_rows(tmp_path, "ex8", "la_pilot_2019")
+    assert rows[0]["Eligibility Determination"] == "To be reviewed by City Attorneys"
+    assert rows[0]["Eligibility Reason"] == "Misdemeanor or Infraction"
