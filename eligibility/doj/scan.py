@@ -391,8 +391,19 @@ def _process_block(
         )
         lossy = True
     cls = _classify(lines, lossy, _has_control(blk))
-    idx = pl.int_range(pl.len(), dtype=pl.Int64).alias("i")
-    cls = cls.with_columns(idx)
+    # the flags travel without the line text, which is only needed for the good lines
+    flag_exprs: list[pl.Expr] = [
+        pl.exclude("l"),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("i"),
+    ]
+    if with_hash:
+        text = (
+            pl.when(pl.col("nf") == NCOL + 1)
+            .then(pl.col("l").str.strip_suffix(","))
+            .otherwise(pl.col("l"))
+        )
+        flag_exprs.append(text.hash(seed=0).alias("hash"))
+    cls = cls.select(flag_exprs)
 
     header_rows = cls.filter(~pl.col("blank") & pl.col("header"))
     special_idx = cls.filter(~pl.col("blank") & ~pl.col("header") & pl.col("special")).get_column(
@@ -430,19 +441,21 @@ def _process_block(
             slow_fields.append(parsed.fields)
             slow_text.append(parsed.text)
 
-    live = cls.filter(pl.col("i") < lines_done)
+    simple_expr = (
+        (pl.col("i") < lines_done) & ~pl.col("blank") & ~pl.col("header") & ~pl.col("special")
+    )
     if consumed:
-        live = live.filter(~pl.col("i").is_in(sorted(consumed)))
+        simple_expr = simple_expr & ~pl.col("i").is_in(sorted(consumed))
     for i in header_rows.filter(pl.col("i") < lines_done).get_column("i").to_list():
         if i in consumed:
             continue
         scan.quarantine(first_line + i, "REPEATED_HEADER", "", "a repeated header line")
-    simple = live.filter(~pl.col("blank") & ~pl.col("header") & ~pl.col("special"))
     ok = (pl.col("nf") == NCOL) | (pl.col("nf") == NCOL + 1)
-    for i, nf in simple.filter(~ok).select("i", "nf").iter_rows():
+    for i, nf in cls.filter(simple_expr & ~ok).select("i", "nf").iter_rows():
         detail = f"wrong number of fields ({nf}, expected {NCOL})"
         scan.quarantine(first_line + i, "FIELD_COUNT", "", detail)
-    good = simple.filter(ok)
+    good_mask = cls.select(simple_expr & ok).to_series()
+    good = cls.filter(good_mask)
     trailing = good.filter(pl.col("nf") == NCOL + 1)
     if trailing.height:
         scan.trailing_lines += trailing.height
@@ -453,7 +466,7 @@ def _process_block(
     if good.height == n_lines and not lossy:
         data = blk
     else:
-        data = (good.select(pl.col("l").str.join("\n")).item() + "\n").encode("utf-8")
+        data = (lines.filter(good_mask).str.join("\n").item() + "\n").encode("utf-8")
     if good.height:
         fast = _read_fields(data, columns)
         if fast.height != good.height:  # pragma: no cover - validated lines always align
@@ -462,12 +475,7 @@ def _process_block(
         fast = pl.DataFrame({n: pl.Series([], dtype=pl.String) for n in names})
     extra: list[pl.Series] = [(good.get_column("i") + first_line).alias("line")]
     if with_hash:
-        text = (
-            pl.when(pl.col("nf") == NCOL + 1)
-            .then(pl.col("l").str.strip_suffix(","))
-            .otherwise(pl.col("l"))
-        )
-        extra.append(good.select(text.hash(seed=0).alias("hash")).get_column("hash"))
+        extra.append(good.get_column("hash"))
     fast = fast.with_columns(extra)
     if slow_fields:
         slow = pl.DataFrame(
