@@ -49,7 +49,7 @@ def date_unknown(c: Conviction, h: History, ctx: Context, notes: list[str]) -> F
 def not_felony(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
     if c.level is Level.FELONY:
         return None
-    text = f"The conviction {where(c.ref)} is {LEVEL_WORDS[c.level]}"
+    text = f"The HS {section_of(c)} conviction {where(c.ref)} is {LEVEL_WORDS[c.level]}"
     if c.level is Level.UNKNOWN:
         text += (
             " (neither CONV_STAT_DESCR nor OFFENSE_TOC names the level); as in the original flow"

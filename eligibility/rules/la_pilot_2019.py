@@ -40,8 +40,8 @@ def not_felony(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Fin
     if c.level is Level.FELONY:
         return None
     return Finding(
-        f"The conviction {where(c.ref)} is {LEVEL_WORDS[c.level]}; Los Angeles sends "
-        "misdemeanors and infractions to the City Attorneys."
+        f"The HS {section_of(c)} conviction {where(c.ref)} is {LEVEL_WORDS[c.level]}; Los Angeles "
+        "sends misdemeanors and infractions to the City Attorneys."
     )
 
 

@@ -88,7 +88,7 @@ def after_prop64(c: Conviction, h: History, ctx: Context, notes: list[str]) -> F
 def misdemeanor(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
     if c.level not in (Level.MISDEMEANOR, Level.INFRACTION):
         return None
-    return Finding(f"The conviction {where(c.ref)} is {LEVEL_WORDS[c.level]}.")
+    return Finding(f"The HS {section_of(c)} conviction {where(c.ref)} is {LEVEL_WORDS[c.level]}.")
 
 
 def level_unknown(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
