@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 CASES = ("determinations", "bundle")
+#: The directory holding the `eligibility` package, so `python -m eligibility` finds it.
+_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _child(args: argparse.Namespace) -> int:
@@ -95,10 +97,12 @@ def bench_command(args: argparse.Namespace) -> int:
         for case in CASES:
             command = [
                 sys.executable, "-m", "eligibility", "bench", "--case", case,
-                "--file", str(path), "--county", args.county,
+                "--file", str(path.resolve()), "--county", args.county,
                 "--compute-at", args.compute_at, "--rule-set", args.rule_set,
             ]  # fmt: skip
-            done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+            done = subprocess.run(  # noqa: S603 -- our own interpreter and module
+                command, capture_output=True, text=True, check=False, cwd=_PACKAGE_ROOT
+            )
             if done.returncode != 0:
                 last = (done.stderr.strip().splitlines() or ["failed"])[-1]
                 print(f"{rows:>10} {case:<15} failed: {last}", flush=True)

@@ -149,3 +149,28 @@ def test_progress_bar_draws_in_place_and_ends_the_line() -> None:
     assert text.count("\r") == 4  # the repeated 10 % is not redrawn
     assert text.endswith("] 100%\n")
     assert "[" + "#" * 13 + "." * 12 + "]  55%" in text
+
+
+def test_run_with_several_files_numbers_the_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "la_part1.csv", tmp_path / "la_part2.csv"
+    generate_file(first, county="SACRAMENTO", rows=400, seed=1)
+    generate_file(second, county="SACRAMENTO", rows=300, seed=2, header=False)
+    code, _ = _run(_base(f"{first},{second}", tmp_path / "out"), capsys)
+    assert code == 0
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"All_Results_1.csv", "All_Results_2.csv", "Prop64_Results_2.csv"} <= names
+
+
+def test_bench_prints_both_cases_for_each_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["bench", "--rows", "300", "--data-dir", str(tmp_path), "--county", "YOLO"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert (tmp_path / "bench_300.csv").exists()
+    rows = [line.split() for line in out if line.split()[:1] == ["300"]]
+    assert [r[1] for r in rows] == ["determinations", "bundle"]
+    assert all(float(r[2]) > 0 and float(r[4]) > 0 for r in rows)  # wall seconds, peak MB
+    assert not list(tmp_path.glob("bench-out-*"))  # scratch output removed
