@@ -124,7 +124,7 @@ def test_generate_subcommand_through_python_m(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "eligibility", "generate", "--county", "YOLO", "--rows", "50",
          "--seed", "4", "--out", str(out), "--no-header"],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parents[2],
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == 50
