@@ -25,6 +25,7 @@ from eligibility.rules.history import History, build_history
 from eligibility.rules.options import (
     BEFORE_COMPUTE_DATE,
     BEFORE_CONVICTION,
+    PROP64_SECTIONS,
     Options,
     OptionsError,
     validate_options,
@@ -175,14 +176,10 @@ def subject_facts(subject: Subject, lists: Lists, history: History | None = None
         pc290_registration=bool(subject.registrations),
         convictions=len(subject.convictions),
         prop64_convictions=h.prop64_count,
-        by_section={k: len(h.prop64_by_section.get(k, ())) for k in statutory_sections()},
+        by_section={k: len(h.prop64_by_section.get(k, ())) for k in PROP64_SECTIONS},
         latest_conviction_date=h.latest.date if h.latest is not None else None,
         deceased=subject.deceased,
     )
-
-
-def statutory_sections() -> tuple[str, ...]:
-    return ("11357", "11358", "11359", "11360")
 
 
 def _span(c: Conviction) -> str:
