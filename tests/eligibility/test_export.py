@@ -270,3 +270,22 @@ def test_prefetched_consumer_may_stop_early() -> None:
     stream = _prefetched(frames(), depth=1)
     assert next(stream)["i"][0] == 0
     stream.close()  # must not hang on the blocked producer
+
+
+def test_bundle_without_any_relevant_conviction(tmp_path: Path) -> None:
+    source = tmp_path / "research.csv"
+    burglary = row(
+        SUBJECT_ID="70000004",
+        OFFENSE_DESCR="459 PC-BURGLARY",
+        STP_EVENT_DATE="20100101",
+        CNT_ORDER="101002001000",
+        CONV_STAT_DESCR="FELONY",
+    )
+    source.write_text(csv_text([burglary]), encoding="utf-8")
+    result = run([source], county="LOS ANGELES", compute_at=T)
+    outdir = tmp_path / "out"
+    write_bundle(result, None, outdir)
+    assert result.determinations == ()
+    assert len(_read(outdir / "All_Results.csv")) == 2
+    assert _read(outdir / "Prop64_Results.csv") == [[*COLUMNS, *ELIGIBILITY_COLUMNS]]
+    assert _read(outdir / "ClearRecord_Results.csv") == [list(RESULTS_COLUMNS)]
