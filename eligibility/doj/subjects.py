@@ -97,6 +97,29 @@ def _norm(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(r"\s+", " ").str.strip_chars(" ").str.to_uppercase()
 
 
+def _with_normalised(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
+    """Add `n<i>` = normalised `c<i>` (§4.1) for the named columns.
+
+    Values repeat a lot (a subject's rows, step types, dispositions), so each distinct value is
+    normalised once and mapped back, which is several times faster than normalising every row.
+    """
+    added: list[pl.Series] = []
+    for name in names:
+        column = frame.get_column(f"c{NEEDED[name]}")
+        distinct = column.unique()
+        normal = distinct.to_frame().select(_norm(pl.col(distinct.name))).to_series()
+        added.append(
+            column.replace_strict(distinct, normal, return_dtype=pl.String).alias(
+                f"n{NEEDED[name]}"
+            )
+        )
+    return frame.with_columns(added)
+
+
+def _n(name: str) -> pl.Expr:
+    return pl.col(f"n{NEEDED[name]}")
+
+
 def _date(expr: pl.Expr) -> pl.Expr:
     """DOJ §4.12 `YYYYMMDD` (already trimmed) → Date, null when blank or invalid."""
     parsed = expr.str.strptime(pl.Date, "%Y%m%d", strict=False)
@@ -137,7 +160,18 @@ def prepare_block(
     `events` the charge and sentence columns of conviction, court-action and registration rows
     only (the expensive normalisations run on those rows only).
     """
-    stype = _norm(_col("STP_TYPE_DESCR"))
+    rows = _with_normalised(
+        rows,
+        (
+            "SUBJECT_ID",
+            "PRI_NAME",
+            "CII_NUMBER",
+            "STP_TYPE_DESCR",
+            "STP_ORI_CNTY_NAME",
+            "DISP_DESCR",
+        ),
+    )
+    stype = _n("STP_TYPE_DESCR")
     step = (
         pl.when(stype == "COURT ACTION")
         .then(STEP_COURT)
@@ -151,16 +185,16 @@ def prepare_block(
     date_raw = _col("STP_EVENT_DATE").str.strip_chars()
     wide = rows.with_columns(
         pl.lit(file, dtype=pl.Int32).alias("file"),
-        sid=_norm(_col("SUBJECT_ID")),
-        name=_norm(_col("PRI_NAME")),
-        cii=_norm(_col("CII_NUMBER")),
+        sid=_n("SUBJECT_ID"),
+        name=_n("PRI_NAME"),
+        cii=_n("CII_NUMBER"),
         dob=_date(_col("PRI_DOB").str.strip_chars()),
         date_raw=date_raw,
         date=_date(date_raw),
         step=step,
-        county=_norm(_col("STP_ORI_CNTY_NAME")),
+        county=_n("STP_ORI_CNTY_NAME"),
         cnt=_col("CNT_ORDER").str.strip_chars(),
-        conv=_norm(_col("DISP_DESCR")).str.starts_with("CONVICTED"),
+        conv=_n("DISP_DESCR").str.starts_with("CONVICTED"),
     )
 
     issues: list[RowIssue] = []
@@ -197,11 +231,17 @@ def prepare_block(
     )
     people = wide.select("file", "line", "sid", "name", "cii", "dob", "step", "conv")
 
-    ev = wide.filter(pl.col("conv") | (pl.col("step") != STEP_OTHER))
-    off = _norm(_col("OFFENSE_DESCR"))
+    ev = _with_normalised(
+        wide.filter(pl.col("conv") | (pl.col("step") != STEP_OTHER)),
+        (
+            "OFFENSE_DESCR", "COMMENT_TEXT", "CONV_OFFENSE_DESCR", "CONV_STAT_DESCR",
+            "OFFENSE_TOC", "SENT_LENGTH", "SENT_TIME_CODE",
+        ),
+    )  # fmt: skip
+    off = _n("OFFENSE_DESCR")
     use_offense = (off != "") & (off != SEE_COMMENT)
-    status = _norm(_col("CONV_STAT_DESCR"))
-    toc = _norm(_col("OFFENSE_TOC"))
+    status = _n("CONV_STAT_DESCR")
+    toc = _n("OFFENSE_TOC")
     level = (
         pl.when(status == "FELONY")
         .then(pl.lit("felony"))
@@ -218,15 +258,15 @@ def prepare_block(
         .otherwise(pl.lit("unknown"))
     )
     ev = ev.with_columns(
-        src=pl.when(use_offense).then(off).otherwise(_norm(_col("COMMENT_TEXT"))),
+        src=pl.when(use_offense).then(off).otherwise(_n("COMMENT_TEXT")),
         from_comment=~use_offense,
         offense_raw=_col("OFFENSE_DESCR"),
         comment_raw=_col("COMMENT_TEXT"),
-        conv_offense=_norm(_col("CONV_OFFENSE_DESCR")),
+        conv_offense=_n("CONV_OFFENSE_DESCR"),
         fe_case=_col("FE_NUM_CRT_CASE").str.strip_chars(),
         level=level,
-        slen=_norm(_col("SENT_LENGTH")),
-        sunit=_norm(_col("SENT_TIME_CODE")),
+        slen=_n("SENT_LENGTH"),
+        sunit=_n("SENT_TIME_CODE"),
         ofn=_col("OFN"),
     )
 

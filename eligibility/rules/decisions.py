@@ -296,15 +296,20 @@ def flags_for(
 
 def remedy_for(outcome: Outcome, c: Conviction, t: dt.date) -> tuple[Remedy | None, str]:
     """§3.3: recall while the sentence is being served, else dismiss/seal or redesignate."""
-    if outcome is Outcome.ELIGIBLE_DISMISSAL:
-        if serving(c, t):
-            return Remedy.RECALL_AND_DISMISS, CITE_RECALL
-        return Remedy.DISMISS_AND_SEAL, CITE_PETITION
-    if outcome is Outcome.ELIGIBLE_REDUCTION:
-        if serving(c, t):
-            return Remedy.RECALL_AND_RESENTENCE, CITE_RECALL
-        return Remedy.REDESIGNATE, CITE_PETITION
-    return None, ""
+    if outcome is Outcome.NOT_ELIGIBLE or outcome is Outcome.NEEDS_REVIEW:
+        return None, ""
+    end = c.sentence_end
+    if end is not None and end > t:
+        return REMEDIES[(outcome, True)], CITE_RECALL
+    return REMEDIES[(outcome, False)], CITE_PETITION
+
+
+REMEDIES: dict[tuple[Outcome, bool], Remedy] = {  # (outcome, currently serving) → remedy
+    (Outcome.ELIGIBLE_DISMISSAL, True): Remedy.RECALL_AND_DISMISS,
+    (Outcome.ELIGIBLE_REDUCTION, True): Remedy.RECALL_AND_RESENTENCE,
+    (Outcome.ELIGIBLE_DISMISSAL, False): Remedy.DISMISS_AND_SEAL,
+    (Outcome.ELIGIBLE_REDUCTION, False): Remedy.REDESIGNATE,
+}
 
 
 def decide(
@@ -347,9 +352,9 @@ def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) 
     options = ctx.options
     return Determination(
         subject_id=h.subject.subject_id,
-        conviction_ref=c.ref,
+        conviction_ref=ref,
         outcome=rule.outcome,
-        rule_id=f"{ctx.rule_set}.{rule.id}",
+        rule_id=ctx.rule_set + "." + rule.id,
         reason=reason,
         explanation=explanation,
         citation=finding.citation or rule.citation,
