@@ -28,6 +28,8 @@ Choices where the spec is silent:
   concerned, with the number of lines in its detail); their report count is the number of lines.
 - A repeated header is quarantined (counted in `quarantined`) but excluded from the NOT_DOJ_FILE
   ratio, as R12 says.
+- A header written with quotes (`"RECORD_ID","SUBJECT_STATUS",…`) is a header too (R3, R10):
+  otherwise a quoted repeated header would be read as a subject called SUBJECT_ID.
 """
 
 from __future__ import annotations
@@ -354,7 +356,7 @@ def _classify(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
         special = special | line.str.contains("\ufffd", literal=True)
     frame = frame.with_columns(
         blank=line.is_null() | (line.str.strip_chars() == ""),
-        header=line.str.strip_chars_start().str.starts_with("RECORD_ID"),
+        header=line.str.strip_chars_start().str.strip_prefix('"').str.starts_with("RECORD_ID"),
         lb=line.str.len_bytes(),
         special=special,
         nf=pl.col("r").str.count_matches(",", literal=True) + 1,
@@ -504,7 +506,7 @@ def _check_header(first: bytes, scan: FileScan) -> bool:
     """True when the first line is a (valid) header; raises on a wrong one (R3, R4)."""
     text, _ = _decode(first)
     parsed = _parse_record([first], 0, True)
-    if text.strip().startswith("RECORD_ID"):
+    if text.strip().removeprefix('"').startswith("RECORD_ID"):
         names = (
             [f.strip().upper() for f in parsed.fields]
             if parsed.fields is not None

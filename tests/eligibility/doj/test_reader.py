@@ -424,3 +424,13 @@ def test_iter_records_yields_accepted_rows_with_raw_values(tmp_path: Path) -> No
     assert got[30] == (2, 1)
     assert len(got) == 55
     assert frames[0].row(2)[2 + COLUMNS.index("PRI_NAME")] == "  spaced , name "
+
+
+def test_quoted_header_and_quoted_repeated_header(tmp_path: Path) -> None:
+    quoted = ",".join(f'"{c}"' for c in COLUMNS)
+    lines = [*lines_of(good(20)), quoted, *lines_of(good(20, sid_base=1))]
+    upload = read(write(tmp_path, text([quoted, *lines], with_header=False)))
+    assert upload.files[0].header
+    assert [i.line for i in issues(upload, "REPEATED_HEADER")] == [22]
+    assert upload.data_rows == 40
+    assert all(s.subject_id != "SUBJECT_ID" for s in upload.subjects)
