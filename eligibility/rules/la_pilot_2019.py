@@ -115,14 +115,19 @@ def two_prior_counts(c: Conviction, h: History, ctx: Context, notes: list[str]) 
 def unknown_dated_prior(
     c: Conviction, h: History, ctx: Context, notes: list[str]
 ) -> Finding | None:
-    if not (h.superstrikes or h.pc290 or h.unknown_dates):
-        return None  # nothing with an unknown date could be before c
     k = section_of(c)
+    none_before = (
+        f"No superstrike, PC 290 event or two other HS {k} convictions before this conviction."
+    )
+    if not (h.superstrikes or h.pc290 or h.unknown_dates):
+        notes.append(none_before)
+        return None  # nothing with an unknown date could be before c
     _, strikes, _ = split_events(h.superstrikes, c, ctx)
     _, pc290, _ = split_events(h.pc290, c, ctx)
     prior, unknown = same_section_counts(c, h)
     counts = unknown if unknown and len(prior) + len(unknown) >= 2 else []
     if not (strikes or pc290 or counts):
+        notes.append(none_before)
         return None
     parts = [e.words for e in (*strikes, *pc290)]
     parts += [f"HS {k} conviction {where(u.ref)} with unknown date" for u in counts]

@@ -155,12 +155,14 @@ def unknown_dated_prior(
     if k not in CARVE_OUT:
         return None
     if not (h.superstrikes or h.pc290 or h.unknown_dates):
+        notes.append(_no_disqualifier(k, ctx))
         return None  # nothing with an unknown date could be prior
     _, strikes, _ = split_events(h.superstrikes, c, ctx)
     _, pc290, _ = split_events(h.pc290, c, ctx)
     prior, unknown = same_section_cases(c, h, ctx)
     cases = unknown if unknown and len(prior) + len(unknown) >= 2 else []
     if not (strikes or pc290 or cases):
+        notes.append(_no_disqualifier(k, ctx))
         return None
     parts = [e.words for e in (*strikes, *pc290)]
     parts += [f"HS {k} conviction {where(u.ref)} with unknown date" for u in cases]
@@ -179,6 +181,14 @@ def unknown_dated_prior(
         "unknown; check the record.",
         tuple(evidence),
         citation=citation,
+    )
+
+
+def _no_disqualifier(k: str, ctx: Context) -> str:
+    """The note that S5-S8 were checked and none applies (named facts, §3.1)."""
+    return (
+        f"No prior superstrike, PC 290 offense or registration, or prior HS {k} convictions in "
+        f"two other court cases (prior timing: {ctx.policy_words})."
     )
 
 
