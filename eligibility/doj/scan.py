@@ -667,14 +667,13 @@ def _scan_blocks(
                 if data.startswith(BOM):
                     data = data[len(BOM) :]
                 nl = data.find(b"\n")
-                if nl < 0 and not final:
-                    if len(data) > MAX_LINE:
-                        raise reject(scan, "HEADER_MISMATCH", "the first line is too long.")
+                if nl < 0 and not final and len(data) <= MAX_LINE:
                     carry = data
                     started = False
                     continue
                 first = data if nl < 0 else data[:nl]
-                if first.strip():
+                # an over-long first line is no header: it is quarantined like any other (R7)
+                if len(first) <= MAX_LINE and first.strip():
                     scan.header = _check_header(first, scan)
                 if scan.header:
                     data = b"" if nl < 0 else data[nl + 1 :]

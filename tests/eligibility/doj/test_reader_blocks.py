@@ -89,3 +89,21 @@ def test_line_longer_than_a_block_is_skipped(
     ]
     assert upload.data_rows == 40
     assert upload.physical_lines == 41
+
+
+def test_over_long_first_line_is_quarantined_not_a_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = [
+        csv_line(row(SUBJECT_ID=str(i), STP_EVENT_DATE="20100101", PRI_DOB="19700101"))
+        for i in range(40)
+    ]
+    path = tmp_path / "long_first.csv"
+    path.write_text("\n".join(["Z" * (2 << 20), *good]) + "\n")
+    monkeypatch.setattr(scan_module, "BLOCK_BYTES", 1 << 16)
+    upload = read_upload([Source("long_first.csv", path)], county="LOS ANGELES")
+    assert [(i.line, i.code) for i in upload.issues if i.severity == "error"] == [
+        (1, "LINE_TOO_LONG")
+    ]
+    assert upload.data_rows == 40
+    assert not upload.files[0].header
