@@ -85,3 +85,21 @@ def test_every_county_normalises_to_itself(county: str) -> None:
 )
 def test_normalise_county(name: str, expected: str | None) -> None:
     assert normalise_county(name) == expected
+
+
+def test_vectorised_month_arithmetic_agrees_with_add_months() -> None:
+    import polars as pl
+
+    from eligibility.doj.subjects import _add_months_expr
+
+    starts = [dt.date(2015, 1, 1) + dt.timedelta(days=d) for d in range(0, 800, 3)]
+    months = list(range(0, 40))
+    frame = pl.DataFrame(
+        {
+            "d": [s for s in starts for _ in months],
+            "m": [m for _ in starts for m in months],
+        }
+    )
+    got = frame.select(_add_months_expr(pl.col("d"), pl.col("m"))).to_series().to_list()
+    expected = [add_months(s, m) for s in starts for m in months]
+    assert got == expected
