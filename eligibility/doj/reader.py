@@ -8,7 +8,9 @@ and quarantine decisions (same scan).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import polars as pl
 
@@ -78,14 +80,32 @@ def read_upload(
     events: list[pl.DataFrame] = []
     scans: list[FileScan] = []
     model_issues: list[RowIssue] = []
-    for number, source in enumerate(sources, start=1):
-        scan = FileScan(number, source.name)
-        for frame in scan_file(source, number, columns, with_hash=True, scan=scan, progress=tick):
-            block_people, block_events, row_issues = prepare_block(frame, number)
-            people.append(block_people)
-            events.append(block_events)
-            model_issues += row_issues
-        scans.append(scan)
+    pending: deque[Future[tuple[pl.DataFrame, pl.DataFrame, list[RowIssue]]]] = deque()
+
+    def collect(future: Future[tuple[pl.DataFrame, pl.DataFrame, list[RowIssue]]]) -> None:
+        block_people, block_events, row_issues = future.result()
+        people.append(block_people)
+        events.append(block_events)
+        model_issues.extend(row_issues)
+
+    # Normalising a block (polars, GIL released) overlaps with scanning the next one; at most
+    # two blocks wait, so memory stays bounded. Results are collected in upload order.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        try:
+            for number, source in enumerate(sources, start=1):
+                scan = FileScan(number, source.name)
+                for frame in scan_file(
+                    source, number, columns, with_hash=True, scan=scan, progress=tick
+                ):
+                    pending.append(worker.submit(prepare_block, frame, number))
+                    while len(pending) > 2:
+                        collect(pending.popleft())
+                scans.append(scan)
+            while pending:
+                collect(pending.popleft())
+        finally:
+            for future in pending:
+                future.cancel()
     subjects, subject_issues, subjects_total, convictions = build_subjects(people, events)
     model_issues += subject_issues
     reports = [_report(s) for s in scans]
