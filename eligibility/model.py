@@ -142,6 +142,16 @@ class Conviction:
     def prop64_section(self) -> str | None:
         return self.section.prop64_section if self.section else None
 
+    @property
+    def case_numbers(self) -> tuple[str, ...]:
+        """Case numbers for the rich outputs (DOJ §4.6): trimmed, without blanks and NULL."""
+        seen: dict[str, None] = {}
+        for raw in self.case_numbers_raw:
+            value = raw.strip()
+            if value and value.upper() != "NULL":
+                seen.setdefault(value, None)
+        return tuple(seen)
+
 
 @dataclass(frozen=True, slots=True)
 class Registration:

@@ -339,6 +339,7 @@ def test_pc290_registration_and_case_numbers(tmp_path: Path) -> None:
     ]  # fmt: skip
     s = subject(upload_of(tmp_path, rows))
     assert s.convictions[0].case_numbers_raw == ("NULL  ", "104512")
+    assert s.convictions[0].case_numbers == ("104512",)
     assert [(r.ref.line, r.date) for r in s.registrations] == [(6, dt.date(2012, 1, 1))]
 
 
