@@ -30,6 +30,12 @@ Choices where the spec is silent:
   ratio, as R12 says.
 - A header written with quotes (`"RECORD_ID","SUBJECT_STATUS",…`) is a header too (R3, R10):
   otherwise a quoted repeated header would be read as a subject called SUBJECT_ID.
+- An over-long first line (> 1 MiB) is not a header; it is quarantined as LINE_TOO_LONG.
+- NOT_DOJ_FILE for a file with fewer than 100 data records, all quarantined, is decided at its
+  end; R13 counts the STP_EVENT_DATE values of accepted rows only.
+- A record that spans several lines and is accepted consumes its continuation lines; a line
+  inside it that starts with RECORD_ID is field content, not a repeated header.
+- UTF-16 is recognised by its byte-order mark (FF FE or FE FF), as R2 says.
 """
 
 from __future__ import annotations

@@ -340,8 +340,10 @@ def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) 
     else:  # the conviction and its sentence parts are distinct rows already
         unique = tuple(evidence)
     explanation = finding.explanation
-    if notes or flag_notes:
+    if flag_notes or len(notes) > 1:
         explanation = " ".join([explanation, *dict.fromkeys(notes), *flag_notes])
+    elif notes:
+        explanation = explanation + " " + notes[0]
     remedy, remedy_citation = remedy_for(rule.outcome, c, ctx.t)
     if remedy is Remedy.RECALL_AND_DISMISS or remedy is Remedy.RECALL_AND_RESENTENCE:
         explanation += (

@@ -112,13 +112,17 @@ def two_prior_counts(c: Conviction, h: History, ctx: Context, notes: list[str]) 
     )
 
 
+NONE_BEFORE = {
+    k: f"No superstrike, PC 290 event or two other HS {k} convictions before this conviction."
+    for k in statutory.CARVE_OUT
+}
+
+
 def unknown_dated_prior(
     c: Conviction, h: History, ctx: Context, notes: list[str]
 ) -> Finding | None:
     k = section_of(c)
-    none_before = (
-        f"No superstrike, PC 290 event or two other HS {k} convictions before this conviction."
-    )
+    none_before = NONE_BEFORE[k]
     if not (h.superstrikes or h.pc290 or h.unknown_dates):
         notes.append(none_before)
         return None  # nothing with an unknown date could be before c

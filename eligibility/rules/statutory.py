@@ -26,6 +26,7 @@ from eligibility.model import Conviction, Evidence, Level, Outcome
 from eligibility.rules import bear
 from eligibility.rules.decisions import (
     LEVEL_WORDS,
+    POLICY_WORDS,
     Context,
     Finding,
     Rule,
@@ -186,10 +187,17 @@ def unknown_dated_prior(
 
 def _no_disqualifier(k: str, ctx: Context) -> str:
     """The note that S5-S8 were checked and none applies (named facts, §3.1)."""
-    return (
+    return _NO_DISQUALIFIER[(k, ctx.policy)]
+
+
+_NO_DISQUALIFIER = {
+    (k, policy): (
         f"No prior superstrike, PC 290 offense or registration, or prior HS {k} convictions in "
-        f"two other court cases (prior timing: {ctx.policy_words})."
+        f"two other court cases (prior timing: {words})."
     )
+    for k in CARVE_OUT
+    for policy, words in POLICY_WORDS.items()
+}
 
 
 def kept_felony(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
