@@ -47,7 +47,7 @@ class Remedy(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True, order=True)
 class RowRef:
-    """Where a record is: file number (1-based, upload order) and physical line of its first line."""
+    """Where a record is: file number (1-based, upload order), physical line of its first line."""
 
     file: int
     line: int
@@ -142,6 +142,16 @@ class Conviction:
     def prop64_section(self) -> str | None:
         return self.section.prop64_section if self.section else None
 
+    @property
+    def case_numbers(self) -> tuple[str, ...]:
+        """Case numbers for the rich outputs (DOJ §4.6): trimmed, without blanks and NULL."""
+        seen: dict[str, None] = {}
+        for raw in self.case_numbers_raw:
+            value = raw.strip()
+            if value and value.upper() != "NULL":
+                seen.setdefault(value, None)
+        return tuple(seen)
+
 
 @dataclass(frozen=True, slots=True)
 class Registration:
@@ -200,7 +210,8 @@ class Determination:
     rule_set_version: str
     options_json: str  # canonical JSON (sorted keys, no spaces)
     options_digest: str  # SHA-256 hex of options_json
-    lists: tuple[str, ...]  # e.g. ('superstrikes-default@1', 'pc290-default@1', 'related-default@1')
+    # e.g. ('superstrikes-default@1', 'pc290-default@1', 'related-default@1')
+    lists: tuple[str, ...]
     prior_timing: str  # 'beforeConviction', 'beforeComputeDate' or '' (bear)
     compute_date: dt.date
     county: str
@@ -221,3 +232,39 @@ class FileReport:
     warnings_by_code: dict[str, int] = field(default_factory=dict)
     quarantined_by_code: dict[str, int] = field(default_factory=dict)
     header: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One upload (one or more research files) read and built into subjects (DOJ spec §4, §5).
+
+    `subjects` holds every subject with at least one conviction, fully built, in the upload order
+    of each subject's first accepted row. `issues` are sorted by (file, line); subject-level
+    issues point at a row too (INVALID_DOB: the subject's first row; CONFLICTING_DOB: the first
+    row with another DOB; DATE_BEFORE_DOB: the conviction's primary row).
+    """
+
+    county: str  # canonical evaluation county (DOJ §4.11)
+    files: tuple[FileReport, ...]
+    issues: tuple[RowIssue, ...]
+    subjects: tuple[Subject, ...]
+    subjects_total: int  # distinct subjects among accepted rows, with or without convictions
+    data_rows: int  # accepted data rows, all files
+    quarantined: int  # quarantined records, all files (repeated headers included)
+    physical_lines: int  # all files
+    convictions_total: int  # every conviction, every county and section
+
+    @property
+    def prop64_convictions(self) -> int:
+        """Prop 64 convictions in every county."""
+        return sum(1 for s in self.subjects for c in s.convictions if c.prop64_section)
+
+    @property
+    def prop64_convictions_in_county(self) -> int:
+        """Relevant convictions: Prop 64 and in the evaluation county (rules §1)."""
+        return sum(
+            1
+            for s in self.subjects
+            for c in s.convictions
+            if c.prop64_section and c.county == self.county
+        )

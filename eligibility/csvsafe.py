@@ -1,0 +1,141 @@
+"""CSV dialect and spreadsheet safety of every exported file (shared/spec/prop64-rules.md §10).
+
+Dialect: UTF-8 without BOM, separator ``,``, line end LF. A field is quoted only when it contains
+``,``, ``"``, CR or LF, when its first character is a Unicode whitespace character, or when it
+is exactly ``\\.``; ``"`` inside is doubled; an empty field is never quoted. (This is Go's
+``encoding/csv`` rule, which wrote the prior tool's files.)
+
+Spreadsheet safety: a cell is *dangerous* when its first character is TAB or CR, or its first
+non-whitespace character is ``=``, ``+``, ``-`` or ``@``, unless the trimmed cell is exactly ``-``
+or a plain number (``-?[0-9]+(\\.[0-9]+)?``). A dangerous cell gets ``'`` prepended, then is
+quoted as needed.
+
+Choices where the spec is silent:
+
+1. "Whitespace" is the Unicode ``White_Space`` property (Go's ``unicode.IsSpace``), spelled out
+   as `WHITESPACE` so that the per-cell function and the polars expression agree exactly.
+2. "First non-space character" skips every whitespace character, not only U+0020: a formula
+   behind a no-break space is still a formula to a spreadsheet.
+3. The number and placeholder exemptions are tested on the value trimmed of that whitespace.
+
+`cell()` encodes one value; `safe_field_expr()` is the same rule as a polars expression for
+million-row outputs; `line_expr()` builds whole CSV lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+import polars as pl
+
+#: Unicode White_Space characters (Go's unicode.IsSpace).
+WHITESPACE: Final[str] = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_WS_CLASS: Final[str] = "[" + "".join(f"\\u{ord(c):04x}" for c in WHITESPACE) + "]"
+_NUMBER: Final[str] = r"-?[0-9]+(\.[0-9]+)?"
+
+_DANGEROUS_START: Final[re.Pattern[str]] = re.compile(f"^(?:[\\t\\r]|{_WS_CLASS}*[=+\\-@])")
+_EXEMPT: Final[re.Pattern[str]] = re.compile(f"^{_WS_CLASS}*(?:-|{_NUMBER}){_WS_CLASS}*$")
+_NEEDS_QUOTES_CHARS: Final[frozenset[str]] = frozenset(',"\r\n')
+
+
+def is_dangerous(value: str) -> bool:
+    """True when a spreadsheet could read `value` as a formula (§10)."""
+    return bool(_DANGEROUS_START.match(value)) and not _EXEMPT.match(value)
+
+
+def neutralise(value: str) -> str:
+    """`value` with ``'`` prepended when it is dangerous (§10)."""
+    return "'" + value if is_dangerous(value) else value
+
+
+def quote(value: str) -> str:
+    """The CSV field for `value`, quoted only when the dialect needs it (§10)."""
+    if not value:
+        return value
+    if value[0] in WHITESPACE or value == "\\." or not _NEEDS_QUOTES_CHARS.isdisjoint(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def cell(value: str) -> str:
+    """One exported CSV field: neutralised, then quoted as needed."""
+    return quote(neutralise(value))
+
+
+def line(values: Iterable[str]) -> str:
+    """One exported CSV record, LF-terminated."""
+    return ",".join(cell(v) for v in values) + "\n"
+
+
+def safe_field_expr(expr: pl.Expr) -> pl.Expr:
+    """Polars version of `cell()` for a String expression (nulls become empty fields)."""
+    s = expr.fill_null("")
+    dangerous = s.str.contains(_DANGEROUS_START.pattern) & ~s.str.contains(_EXEMPT.pattern)
+    v = pl.when(dangerous).then(pl.lit("'") + s).otherwise(s)
+    needs_quotes = v.str.contains(f'^{_WS_CLASS}|[,"\\r\\n]') | (v == "\\.")
+    return (
+        pl.when(needs_quotes)
+        .then(pl.lit('"') + v.str.replace_all('"', '""', literal=True) + pl.lit('"'))
+        .otherwise(v)
+    )
+
+
+def line_expr(columns: Sequence[str | pl.Expr], name: str = "line") -> pl.Expr:
+    """One String expression holding each row's CSV record (without the line end)."""
+    exprs = [pl.col(c) if isinstance(c, str) else c for c in columns]
+    return pl.concat_str([safe_field_expr(e) for e in exprs], separator=",").alias(name)
+
+
+def header_line(names: Iterable[str]) -> str:
+    """The header record of an exported file."""
+    return line(names)
+
+
+#: Cells that `cell()` might change: leading whitespace or =+-@, a character needing quotes, `\.`.
+_MAY_CHANGE: Final[str] = f'^(?:{_WS_CLASS}|[=+\\-@])|[,"\\r\\n]|^\\\\\\.$'
+
+
+def encoded_columns(df: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr]:
+    """Expressions encoding `columns` of `df` like `cell()`, cheaply.
+
+    1. One pass finds the columns in which some cell could change; the others are written as
+       they are (most DOJ columns never need quotes).
+    2. A column that must change but has few distinct values (padded codes, repeated comments)
+       is encoded value by value with `cell()` and mapped back, which is much cheaper than
+       the full expression; other columns get `safe_field_expr`.
+    """
+    flags = df.select(
+        [pl.col(c).fill_null("").str.contains(_MAY_CHANGE).any().alias(c) for c in columns]
+    ).row(0)
+    flagged = [c for c, flag in zip(columns, flags, strict=True) if flag]
+    distinct: dict[str, int] = {}
+    if flagged:
+        distinct = dict(
+            zip(
+                flagged,
+                df.select([pl.col(c).fill_null("").n_unique() for c in flagged]).row(0),
+                strict=True,
+            )
+        )
+    few = max(1000, df.height // 20)
+    out: list[pl.Expr] = []
+    for c in columns:
+        if c not in distinct:
+            out.append(pl.col(c).fill_null("").alias(c))
+        elif distinct[c] <= few:
+            keys = df.get_column(c).fill_null("").unique().to_list()
+            values = [cell(k) for k in keys]
+            out.append(
+                pl.col(c)
+                .fill_null("")
+                .replace_strict(keys, values, return_dtype=pl.String)
+                .alias(c)
+            )
+        else:
+            out.append(safe_field_expr(pl.col(c)).alias(c))
+    return out

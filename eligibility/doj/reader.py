@@ -1,0 +1,167 @@
+"""Reading an upload of DOJ research files into the data model (DOJ spec §4, §5, §6).
+
+`read_upload` scans every file of the upload in upload order (R15), quarantining bad records and
+rejecting bad files (`scan.py`), then builds subjects across all files (`subjects.py`).
+`iter_records` yields the accepted rows with all 95 raw values, making exactly the same accept
+and quarantine decisions (same scan).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import polars as pl
+
+from eligibility.doj.columns import COLUMNS
+from eligibility.doj.counties import normalise_county
+from eligibility.doj.scan import FileRejected, FileScan, Source, scan_file
+from eligibility.doj.subjects import build_subjects, needed_columns, prepare_block
+from eligibility.model import FileReport, RowIssue, Upload
+
+__all__ = ["FileRejected", "Source", "describe", "iter_records", "read_upload"]
+
+
+def describe(issue: RowIssue, file_name: str) -> str:
+    """The spec's message form (§6): `File 2 (la_part2.csv), line 5120: <detail>.`
+
+    Built only from the file name, the line number and the issue's detail (never row contents).
+    """
+    where = f"File {issue.file} ({file_name})"
+    if issue.line:
+        where += f", line {issue.line}"
+    detail = issue.detail or issue.code
+    return f"{where}: {detail}."
+
+
+class _Progress:
+    def __init__(self, total: int, callback: Callable[[int, int], None] | None) -> None:
+        self.done = 0
+        self.total = total
+        self.callback = callback
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+
+def _report(scan: FileScan) -> FileReport:
+    warnings = dict(scan.warnings_by_code)
+    return FileReport(
+        number=scan.number,
+        name=scan.name,
+        sha256=scan.sha256,
+        physical_lines=scan.physical_lines,
+        data_rows=scan.data_rows,
+        quarantined=scan.quarantined,
+        warnings_by_code=dict(sorted(warnings.items())),
+        quarantined_by_code=dict(sorted(scan.quarantined_by_code.items())),
+        header=scan.header,
+    )
+
+
+def read_upload(
+    sources: Sequence[Source],
+    *,
+    county: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> Upload:
+    """Read, validate and build an upload. Raises FileRejected, or ValueError for the county."""
+    canonical = normalise_county(county)
+    if canonical is None:
+        raise ValueError("county must be one of the 58 California counties")
+    if not sources:
+        raise ValueError("an upload needs at least one file")
+    tick = _Progress(sum(s.path.stat().st_size for s in sources), progress)
+    columns = needed_columns()
+    people: list[pl.DataFrame] = []
+    events: list[pl.DataFrame] = []
+    scans: list[FileScan] = []
+    model_issues: list[RowIssue] = []
+    pending: deque[Future[tuple[pl.DataFrame, pl.DataFrame, list[RowIssue]]]] = deque()
+
+    def collect(future: Future[tuple[pl.DataFrame, pl.DataFrame, list[RowIssue]]]) -> None:
+        block_people, block_events, row_issues = future.result()
+        people.append(block_people)
+        events.append(block_events)
+        model_issues.extend(row_issues)
+
+    # Normalising a block (polars, GIL released) overlaps with scanning the next one; at most
+    # two blocks wait, so memory stays bounded. Results are collected in upload order.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        try:
+            for number, source in enumerate(sources, start=1):
+                scan = FileScan(number, source.name)
+                for frame in scan_file(
+                    source, number, columns, with_hash=True, scan=scan, progress=tick
+                ):
+                    pending.append(worker.submit(prepare_block, frame, number))
+                    while len(pending) > 2:
+                        collect(pending.popleft())
+                scans.append(scan)
+            while pending:
+                collect(pending.popleft())
+        finally:
+            for future in pending:
+                future.cancel()
+    subjects, subject_issues, subjects_total, convictions = build_subjects(people, events)
+    model_issues += subject_issues
+    reports = [_report(s) for s in scans]
+    counted: dict[int, dict[str, int]] = {}
+    for issue in model_issues:
+        by = counted.setdefault(issue.file, {})
+        by[issue.code] = by.get(issue.code, 0) + 1
+    files = []
+    for rep in reports:
+        merged = dict(rep.warnings_by_code)
+        for code, n in counted.get(rep.number, {}).items():
+            merged[code] = merged.get(code, 0) + n
+        files.append(
+            FileReport(
+                number=rep.number,
+                name=rep.name,
+                sha256=rep.sha256,
+                physical_lines=rep.physical_lines,
+                data_rows=rep.data_rows,
+                quarantined=rep.quarantined,
+                warnings_by_code=dict(sorted(merged.items())),
+                quarantined_by_code=rep.quarantined_by_code,
+                header=rep.header,
+            )
+        )
+    issues = [i for s in scans for i in s.issues] + model_issues
+    issues.sort(key=lambda i: (i.file, i.line, i.code, i.field))
+    return Upload(
+        county=canonical,
+        files=tuple(files),
+        issues=tuple(issues),
+        subjects=tuple(subjects),
+        subjects_total=subjects_total,
+        data_rows=sum(s.data_rows for s in scans),
+        quarantined=sum(s.quarantined for s in scans),
+        physical_lines=sum(s.physical_lines for s in scans),
+        convictions_total=convictions,
+    )
+
+
+def iter_records(sources: Sequence[Source], *, chunk_rows: int = 200_000) -> Iterator[pl.DataFrame]:
+    """Accepted data rows of every file in upload order, with all 95 raw values.
+
+    Columns: `file` (Int32), `line` (Int64), then the 95 DOJ column names (String). Frames hold
+    at most `chunk_rows` rows and never mix files. Raises FileRejected like `read_upload` (a file
+    is rejected only after its rows were yielded when the problem shows at its end).
+    """
+    all_columns = list(range(len(COLUMNS)))
+    rename = {f"c{i}": name for i, name in enumerate(COLUMNS)}
+    for number, source in enumerate(sources, start=1):
+        scan = FileScan(number, source.name)
+        for frame in scan_file(source, number, all_columns, with_hash=False, scan=scan):
+            out = frame.select(
+                pl.lit(number, dtype=pl.Int32).alias("file"),
+                pl.col("line").cast(pl.Int64),
+                *[pl.col(f"c{i}").alias(rename[f"c{i}"]) for i in all_columns],
+            )
+            for start in range(0, out.height, chunk_rows):
+                yield out.slice(start, chunk_rows)

@@ -1,0 +1,507 @@
+"""The output bundle (shared/spec/prop64-rules.md §9, CSV dialect and safety §10).
+
+Files written into the output directory:
+
+| file | rows |
+|---|---|
+| ``All_Results{i}.csv`` | every accepted data row of input file i, in order: 95 + 18 columns |
+| ``All_Results_Condensed{i}.csv`` | the same rows: the 20 condensed columns + 18 |
+| ``Prop64_Results{i}.csv`` | primary rows of the relevant convictions of file i: 95 + 18 |
+| ``gogen.json`` | the compatible summary (§8.1) |
+| ``ClearRecord_Results.csv`` | one row per determination, upload order (§9.2) |
+| ``ClearRecord_Row_Issues.csv`` | ``file, line, field, code, severity`` |
+| ``ClearRecord_Summary.json`` | the full statistics (§8.1) |
+
+``{i}`` is ``_1``, ``_2``, … only when the upload has more than one file.
+
+How (never holding a file in memory, DOJ R18):
+
+1. The 18 eligibility columns of §9.1 are computed once per determination from the model (the
+   subject-wide values once per subject) into a small polars table keyed by (file, line) of the
+   conviction's primary row.
+2. The rows are streamed again with `eligibility.doj.iter_records` in chunks; each chunk is
+   left-joined to that table, gets column 3 (`Possible Other P64 Charges`, rules §3.4) for
+   EVERY row -- computed in Python once per distinct (OFFENSE_DESCR, COMMENT_TEXT) pair whose
+   comment could mention a Prop 64 section, cached across chunks -- and is encoded to CSV lines
+   by polars expressions (`eligibility.csvsafe`).
+
+Choices where the spec is silent:
+
+- ``Years Since …`` divide calendar days by 365.25 and format ``%.1f`` (Python's correctly
+  rounded formatting, as Go's ``%.1f``); a conviction dated after the compute date is negative.
+- ``Years Since Any Conviction`` uses the subject's latest known conviction date, every county
+  and section (a conviction with an unknown date is skipped, not fatal).
+- ``ClearRecord_Results.csv`` lists case numbers trimmed, without ``NULL`` and blanks, de-duplicated
+  (DOJ §4.6 "rich outputs"); ``code_section`` is the canonical form of the parsed section.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from queue import Empty, Queue
+from typing import IO, Final
+
+import polars as pl
+
+from eligibility import csvsafe
+from eligibility.api import RunResult, as_sources, gc_paused
+from eligibility.doj import Source, iter_records
+from eligibility.doj.columns import COLUMNS, CONDENSED
+from eligibility.doj.sections import possible_other_prop64_charge, subsection_path
+from eligibility.model import Conviction, Determination, RowRef, Subject
+from eligibility.rules import subject_facts
+
+#: The 18 eligibility columns (§9.1), exact headers in order.
+ELIGIBILITY_COLUMNS: Final[tuple[str, ...]] = (
+    "Case Number",
+    "# of convictions on record",
+    "Possible Other P64 Charges",
+    "Occurred after 11/9/2016",
+    "Superstrike Code Section(s)",
+    "PC290 Code Section(s)",
+    "PC290 Registration",
+    "Date of Conviction",
+    "Years Since This Conviction",
+    "Years Since Any Conviction",
+    "# of Prop 64 convictions",
+    "# of HS 11357 convictions",
+    "# of HS 11358 convictions",
+    "# of HS 11359 convictions",
+    "# of HS 11360 convictions",
+    "Deceased",
+    "Eligibility Determination",
+    "Eligibility Reason",
+)
+POSSIBLE_OTHER: Final[str] = ELIGIBILITY_COLUMNS[2]
+_DETERMINED: Final[tuple[str, ...]] = tuple(c for c in ELIGIBILITY_COLUMNS if c != POSSIBLE_OTHER)
+
+#: §9.2, in order.
+RESULTS_COLUMNS: Final[tuple[str, ...]] = (
+    "file", "line", "SUBJECT_ID", "CNT_ORDER", "CII_NUMBER", "name", "dob", "county",
+    "court_case", "case_numbers", "fe_court_case", "code_section", "section", "subsection_path",
+    "attempt", "conspiracy", "level", "conviction_date", "sentence_end_date", "outcome", "reason",
+    "explanation", "rule_id", "citation", "remedy", "remedy_citation", "flags", "evidence",
+    "rule_set", "rule_set_version", "prior_timing", "compute_date", "options_digest",
+    "compat_determination", "compat_reason",
+)  # fmt: skip
+ISSUE_COLUMNS: Final[tuple[str, ...]] = ("file", "line", "field", "code", "severity")
+
+PROP64_EFFECTIVE: Final[dt.date] = dt.date(2016, 11, 9)
+_HAS_DETERMINATION: Final[str] = "__determined"
+
+
+def years_since(then: dt.date | None, t: dt.date) -> str:
+    """(t - then) in days / 365.25, one decimal; empty when unknown (§9.1 columns 9-10)."""
+    if then is None:
+        return ""
+    return "%.1f" % ((t - then).days / 365.25)
+
+
+def us_date(d: dt.date | None) -> str:
+    """MM/DD/YYYY; empty when unknown (§9.1 column 8)."""
+    return "" if d is None else f"{d.month:02d}/{d.day:02d}/{d.year:04d}"
+
+
+def file_suffix(number: int, files: int) -> str:
+    """`_1`, `_2`, … only when the upload has more than one file (§9)."""
+    return f"_{number}" if files > 1 else ""
+
+
+def _rich_case_numbers(raw: Iterable[str]) -> str:
+    seen: list[str] = []
+    for value in raw:
+        v = value.strip()
+        if v and v.upper() != "NULL" and v not in seen:
+            seen.append(v)
+    return "; ".join(seen)
+
+
+class _Formats:
+    """Cached string forms of dates and durations (few distinct values, many convictions)."""
+
+    def __init__(self, t: dt.date) -> None:
+        self.t = t
+        self._us: dict[dt.date | None, str] = {None: ""}
+        self._iso: dict[dt.date | None, str] = {None: ""}
+        self._years: dict[dt.date | None, str] = {None: ""}
+
+    def us(self, d: dt.date | None) -> str:
+        v = self._us.get(d)
+        if v is None:
+            v = self._us[d] = us_date(d)
+        return v
+
+    def iso(self, d: dt.date | None) -> str:
+        v = self._iso.get(d)
+        if v is None:
+            v = self._iso[d] = d.isoformat() if d is not None else ""
+        return v
+
+    def years(self, d: dt.date | None) -> str:
+        v = self._years.get(d)
+        if v is None:
+            v = self._years[d] = years_since(d, self.t)
+        return v
+
+
+_SUBJECT_KEYS: Final[tuple[str, ...]] = (
+    "# of convictions on record",
+    "Superstrike Code Section(s)",
+    "PC290 Code Section(s)",
+    "PC290 Registration",
+    "Years Since Any Conviction",
+    "# of Prop 64 convictions",
+    "# of HS 11357 convictions",
+    "# of HS 11358 convictions",
+    "# of HS 11359 convictions",
+    "# of HS 11360 convictions",
+    "Deceased",
+)
+
+
+def _subject_values(subject: Subject, result: RunResult, fmt: _Formats) -> tuple[str, ...]:
+    """The subject-wide values of §9.1 (columns 2, 5-7, 10-16), in `_SUBJECT_KEYS` order."""
+    facts = subject_facts(subject, result.lists)
+    by_section = facts.by_section
+    return (
+        str(facts.convictions),
+        facts.superstrike_column,
+        facts.pc290_column,
+        facts.registration_column,
+        fmt.years(facts.latest_conviction_date),
+        str(facts.prop64_convictions),
+        str(by_section.get("11357", 0)),
+        str(by_section.get("11358", 0)),
+        str(by_section.get("11359", 0)),
+        str(by_section.get("11360", 0)),
+        "Deceased" if facts.deceased else "-",
+    )
+
+
+class _Tables:
+    """Builds the eligibility table and the §9.2 table batch by batch (bounded Python memory)."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        self.fmt = _Formats(result.compute_at)
+        self.subjects = {s.subject_id: s for s in result.upload.subjects}
+        self.convictions: dict[str, dict[RowRef, Conviction]] = {}
+        self.subject_rows: dict[str, tuple[str, ...]] = {}
+        self.paths: dict[int, str] = {}
+
+    def batch(self, determinations: Sequence[Determination]) -> tuple[pl.DataFrame, pl.DataFrame]:
+        result, fmt, subjects = self.result, self.fmt, self.subjects
+        convictions, subject_rows, paths = self.convictions, self.subject_rows, self.paths
+        e: dict[str, list[str]] = {name: [] for name in _DETERMINED if name not in _SUBJECT_KEYS}
+        r: dict[str, list[str]] = {name: [] for name in RESULTS_COLUMNS}
+        files: list[int] = []
+        lines: list[int] = []
+        per_subject: list[tuple[str, ...]] = []
+        case_raw, occurred, us, years = (
+            e["Case Number"], e["Occurred after 11/9/2016"], e["Date of Conviction"],
+            e["Years Since This Conviction"],
+        )  # fmt: skip
+        compat_det, compat_reason = e["Eligibility Determination"], e["Eligibility Reason"]
+        for d in determinations:
+            sid = d.subject_id
+            subject = subjects[sid]
+            by_ref = convictions.get(sid)
+            if by_ref is None:
+                by_ref = convictions[sid] = {c.ref: c for c in subject.convictions}
+                subject_rows[sid] = _subject_values(subject, result, fmt)
+            c = by_ref[d.conviction_ref]
+            date = c.date
+            section = c.section
+            files.append(c.ref.file)
+            lines.append(c.ref.line)
+            per_subject.append(subject_rows[sid])
+            raw_cases = "; ".join(c.case_numbers_raw)
+            case_raw.append(raw_cases)
+            occurred.append("" if date is None else ("Y" if date > PROP64_EFFECTIVE else "N"))
+            us.append(fmt.us(date))
+            years.append(fmt.years(date))
+            compat_det.append(d.compat_determination)
+            compat_reason.append(d.compat_reason)
+            # ClearRecord_Results.csv (§9.2)
+            r["SUBJECT_ID"].append(sid)
+            r["CNT_ORDER"].append(c.cnt_order)
+            r["CII_NUMBER"].append(subject.cii)
+            r["name"].append(subject.name)
+            r["dob"].append(fmt.iso(subject.dob))
+            r["county"].append(c.county or "")
+            r["court_case"].append(c.court_case or "")
+            r["case_numbers"].append(_rich_case_numbers(c.case_numbers_raw) if raw_cases else "")
+            r["fe_court_case"].append("; ".join(c.fe_court_case))
+            if section is not None:
+                primary = section.primary
+                r["code_section"].append(section.canonical)
+                key = id(primary)
+                path = paths.get(key)
+                if path is None:
+                    path = paths[key] = subsection_path(primary) if primary is not None else ""
+                r["subsection_path"].append(path)
+                r["attempt"].append("true" if section.attempt else "false")
+                r["conspiracy"].append("true" if section.conspiracy else "false")
+            else:
+                r["code_section"].append("")
+                r["subsection_path"].append("")
+                r["attempt"].append("false")
+                r["conspiracy"].append("false")
+            r["section"].append(c.prop64_section or "")
+            r["level"].append(c.level.value)
+            r["conviction_date"].append(fmt.iso(date))
+            r["sentence_end_date"].append(fmt.iso(c.sentence_end))
+            r["outcome"].append(d.outcome.value)
+            r["reason"].append(d.reason)
+            r["explanation"].append(d.explanation)
+            r["rule_id"].append(d.rule_id)
+            r["citation"].append(d.citation)
+            r["remedy"].append(d.remedy.value if d.remedy is not None else "")
+            r["remedy_citation"].append(d.remedy_citation)
+            r["flags"].append("; ".join(d.flags))
+            r["evidence"].append("; ".join([str(x) for x in d.evidence]))
+            r["rule_set"].append(d.rule_set)
+            r["rule_set_version"].append(d.rule_set_version)
+            r["prior_timing"].append(d.prior_timing)
+            r["compute_date"].append(fmt.iso(d.compute_date))
+            r["options_digest"].append(d.options_digest)
+            r["compat_determination"].append(d.compat_determination)
+            r["compat_reason"].append(d.compat_reason)
+        subject_columns = (
+            list(zip(*per_subject, strict=True)) if per_subject else [()] * len(_SUBJECT_KEYS)
+        )
+        e.update({k: list(v) for k, v in zip(_SUBJECT_KEYS, subject_columns, strict=True)})
+        file_series = pl.Series("file", files, dtype=pl.Int32)
+        line_series = pl.Series("line", lines, dtype=pl.Int64)
+        table = pl.DataFrame(
+            [
+                file_series,
+                line_series,
+                *(pl.Series(name, e[name], dtype=pl.String) for name in _DETERMINED),
+                pl.Series(_HAS_DETERMINATION, [True] * len(files), dtype=pl.Boolean),
+            ]
+        )
+
+        r["file"] = [str(f) for f in files]
+        r["line"] = [str(n) for n in lines]
+        results = pl.DataFrame(
+            [pl.Series(name, r[name], dtype=pl.String) for name in RESULTS_COLUMNS]
+        )
+        return table, results
+
+
+def _determination_tables(
+    result: RunResult, batch: int = 20_000
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(eligibility columns keyed by file/line, the §9.2 table), one row per determination.
+
+    Built column by column, in batches whose Python strings are dropped once they are in
+    polars; repeated strings come from caches.
+    """
+    tables = _Tables(result)
+    dets = result.determinations
+    parts = [tables.batch(dets[i : i + batch]) for i in range(0, max(len(dets), 1), batch)]
+    table = pl.concat([p[0] for p in parts], rechunk=True)
+    results = pl.concat([p[1] for p in parts], rechunk=True)
+    # encoded once here, so the row chunks only fill the blanks of undetermined rows
+    table = table.with_columns(csvsafe.encoded_columns(table, list(_DETERMINED)))
+    return table, results
+
+
+class _PossibleOther:
+    """Column 3 for every row (rules §3.4), CSV-encoded, cached per (offense, comment) pair."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, str], str] = {}
+
+    def column(self, chunk: pl.DataFrame) -> pl.Series:
+        offense = chunk["OFFENSE_DESCR"].fill_null("")
+        comment = chunk["COMMENT_TEXT"].fill_null("")
+        # a mention needs 11357-11360 in the comment: only those rows can be non-empty
+        candidate = comment.str.contains("113[56]")
+        out = pl.Series(POSSIBLE_OTHER, [""] * chunk.height, dtype=pl.String)
+        if not candidate.any():
+            return out
+        pairs = pl.DataFrame({"o": offense, "c": comment}).filter(candidate)
+        values: list[str] = []
+        cache = self.cache
+        for o, c in pairs.iter_rows():
+            key = (o, c)
+            value = cache.get(key)
+            if value is None:
+                value = csvsafe.cell(possible_other_prop64_charge(o, c))
+                cache[key] = value
+            values.append(value)
+        return out.scatter(candidate.arg_true(), pl.Series(values, dtype=pl.String))
+
+
+class _FileWriters:
+    """The three row files of one input file, opened with their header lines."""
+
+    def __init__(self, outdir: Path, number: int, files: int) -> None:
+        suffix = file_suffix(number, files)
+        self.paths = (
+            outdir / f"All_Results{suffix}.csv",
+            outdir / f"All_Results_Condensed{suffix}.csv",
+            outdir / f"Prop64_Results{suffix}.csv",
+        )
+        self.handles: list[IO[bytes]] = [p.open("wb") for p in self.paths]
+        full = csvsafe.header_line([*COLUMNS, *ELIGIBILITY_COLUMNS]).encode()
+        condensed = csvsafe.header_line([*CONDENSED, *ELIGIBILITY_COLUMNS]).encode()
+        self.handles[0].write(full)
+        self.handles[1].write(condensed)
+        self.handles[2].write(full)
+
+    def close(self) -> None:
+        for h in self.handles:
+            h.close()
+
+
+def _prefetched(frames: Iterator[pl.DataFrame], depth: int = 1) -> Iterator[pl.DataFrame]:
+    """`frames`, produced by a background thread up to `depth` chunks ahead (memory: one chunk).
+
+    Reading the next chunk (the reader) overlaps with encoding and writing this one (polars,
+    which releases the GIL); an exception of the reader is raised here, in order.
+    """
+    queue: Queue[tuple[pl.DataFrame | None, BaseException | None]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if stop.is_set():
+                    return
+                queue.put((frame, None))
+            queue.put((None, None))
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            queue.put((None, exc))
+
+    worker = threading.Thread(target=produce, name="bundle-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            frame, error = queue.get()
+            if error is not None:
+                raise error
+            if frame is None:
+                return
+            yield frame
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(timeout=0.05)
+
+
+def _write_encoded(frame: pl.DataFrame, handle: IO[bytes]) -> None:
+    """Write already-encoded String columns as CSV records (no further quoting)."""
+    if frame.height:
+        frame.write_csv(handle, include_header=False, quote_style="never")
+
+
+def _write_rows(
+    result: RunResult,
+    sources: Sequence[Source],
+    outdir: Path,
+    table: pl.DataFrame,
+    progress: Callable[[int, int], None] | None,
+    chunk_rows: int,
+) -> list[Path]:
+    n_files = len(sources)
+    writers = [_FileWriters(outdir, i, n_files) for i in range(1, n_files + 1)]
+    possible_other = _PossibleOther()
+    total = result.upload.data_rows
+    all_columns = [*COLUMNS, *ELIGIBILITY_COLUMNS]
+    condensed_columns = [*CONDENSED, *ELIGIBILITY_COLUMNS]
+    done = 0
+    try:
+        for chunk in _prefetched(iter_records(sources, chunk_rows=chunk_rows)):
+            if chunk.height == 0:
+                continue
+            joined = chunk.with_columns(possible_other.column(chunk)).join(
+                table, on=["file", "line"], how="left", maintain_order="left"
+            )
+            encoded = joined.select(
+                pl.col("file"),
+                pl.col(_HAS_DETERMINATION).fill_null(False),
+                *csvsafe.encoded_columns(joined, COLUMNS),
+                *(pl.col(c).fill_null("") for c in ELIGIBILITY_COLUMNS),
+            )
+            # iter_records never mixes files in one frame; split anyway if it ever does
+            for (number,), part in encoded.group_by("file", maintain_order=True):
+                w = writers[int(str(number)) - 1]
+                _write_encoded(part.select(all_columns), w.handles[0])
+                _write_encoded(part.select(condensed_columns), w.handles[1])
+                _write_encoded(
+                    part.filter(pl.col(_HAS_DETERMINATION)).select(all_columns), w.handles[2]
+                )
+            done += chunk.height
+            if progress is not None:
+                progress(done, total)
+    finally:
+        for w in writers:
+            w.close()
+    return [p for w in writers for p in w.paths]
+
+
+def _write_table(path: Path, frame: pl.DataFrame) -> Path:
+    """A whole table (String columns) as an exported CSV with its header."""
+    with path.open("wb") as out:
+        out.write(csvsafe.header_line(frame.columns).encode())
+        _write_encoded(frame.select(csvsafe.encoded_columns(frame, frame.columns)), out)
+    return path
+
+
+def _write_json(path: Path, data: object, *, end: str = "\n") -> Path:
+    """Compact JSON, keys in the order given (gogen.json ends without a line break, as before)."""
+    path.write_text(
+        json.dumps(data, separators=(",", ":"), ensure_ascii=False) + end, encoding="utf-8"
+    )
+    return path
+
+
+def gogen_summary(result: RunResult) -> dict[str, object]:
+    """gogen.json (§8.1) with the run's processing time."""
+    return result.statistics.gogen_json(result.processing_seconds)
+
+
+def write_bundle(
+    result: RunResult,
+    sources: Sequence[Source | Path | str] | None,
+    outdir: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_rows: int = 200_000,
+) -> list[Path]:
+    """Write the whole §9 bundle into `outdir` (created if needed); returns the paths written.
+
+    `sources` default to the run's own; when given they must be the same files in the same
+    order (they are streamed again for the row files).
+    """
+    items = as_sources(sources) if sources is not None else result.sources
+    outdir.mkdir(parents=True, exist_ok=True)
+    with gc_paused():
+        table, results = _determination_tables(result)
+    paths = _write_rows(result, items, outdir, table, progress, chunk_rows)
+    paths.append(_write_json(outdir / "gogen.json", gogen_summary(result), end=""))
+    paths.append(_write_table(outdir / "ClearRecord_Results.csv", results))
+    issues = result.upload.issues
+    issue_table = pl.DataFrame(
+        [
+            pl.Series("file", [str(i.file) for i in issues], dtype=pl.String),
+            pl.Series("line", [str(i.line) for i in issues], dtype=pl.String),
+            pl.Series("field", [i.field for i in issues], dtype=pl.String),
+            pl.Series("code", [i.code for i in issues], dtype=pl.String),
+            pl.Series("severity", [i.severity.value for i in issues], dtype=pl.String),
+        ]
+    )
+    paths.append(_write_table(outdir / "ClearRecord_Row_Issues.csv", issue_table))
+    summary = result.statistics.summary(result.processing_seconds)
+    paths.append(_write_json(outdir / "ClearRecord_Summary.json", summary))
+    return paths
