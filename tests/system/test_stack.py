@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from http.cookiejar import CookieJar
@@ -52,7 +54,20 @@ def wait_for(url: str, timeout: float) -> None:
     raise AssertionError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def test_run_command_serves_the_app_and_ctrl_c_leaves_no_orphans(tmp_path: Path) -> None:
+@pytest.fixture
+def stack_dir() -> Path:
+    """A data folder outside pytest's private temp tree.
+
+    Run as root, PostgreSQL runs as an unprivileged account that must traverse the folder's
+    parents; pytest keeps its own tree at mode 0700 and re-tightens it while the suite runs.
+    """
+    path = Path(tempfile.mkdtemp(prefix="clearrecord-stack-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_run_command_serves_the_app_and_ctrl_c_leaves_no_orphans(stack_dir: Path) -> None:
+    tmp_path = stack_dir
     port = free_port()
     env = {
         k: v
