@@ -16,7 +16,6 @@ Choices where the spec is silent:
 
 from __future__ import annotations
 
-from eligibility.doj.dates import add_years
 from eligibility.model import Conviction, Evidence, Level, Outcome
 from eligibility.rules import bear, statutory
 from eligibility.rules.decisions import (
@@ -24,6 +23,7 @@ from eligibility.rules.decisions import (
     Context,
     Finding,
     Rule,
+    birthday,
     event_list,
     same_section_counts,
     section_of,
@@ -158,7 +158,7 @@ def age(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | 
     if dob is None:
         notes.append("Date of birth unknown, so the age rules were not applied.")
         return None
-    if not add_years(dob, n) <= ctx.t:
+    if not birthday(dob, n) <= ctx.t:
         return None
     return Finding(
         f"Born {iso(dob)}{_dob_where(h)}, the subject is at least {n} years old on the compute "
@@ -170,11 +170,11 @@ def age(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | 
 
 def young(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
     dob = h.subject.dob
-    if dob is None or not ctx.t <= add_years(dob, 21):
+    if dob is None or not ctx.t <= birthday(dob, 21):
         return None
     return Finding(
         f"Born {iso(dob)}{_dob_where(h)}, the subject is 21 or younger on the compute date "
-        f"{iso(ctx.t)} (21st birthday {iso(add_years(dob, 21))}).",
+        f"{iso(ctx.t)} (21st birthday {iso(birthday(dob, 21))}).",
         _dob_evidence(h),
     )
 
