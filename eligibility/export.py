@@ -52,7 +52,7 @@ from eligibility.api import RunResult, as_sources, gc_paused
 from eligibility.doj import Source, iter_records
 from eligibility.doj.columns import COLUMNS, CONDENSED
 from eligibility.doj.sections import possible_other_prop64_charge, subsection_path
-from eligibility.model import Conviction, Determination, RowRef, Subject
+from eligibility.model import Conviction, Determination, Subject
 from eligibility.rules import subject_facts
 
 #: The 18 eligibility columns (§9.1), exact headers in order.
@@ -189,13 +189,17 @@ class _Tables:
         self.result = result
         self.fmt = _Formats(result.compute_at)
         self.subjects = {s.subject_id: s for s in result.upload.subjects}
-        self.convictions: dict[str, dict[RowRef, Conviction]] = {}
+        # keyed by (file, line): tuple hashing is C, RowRef's dataclass hash is Python
+        self.convictions: dict[str, dict[tuple[int, int], Conviction]] = {}
+        # the reader shares one tuple per distinct case-number list
+        self.joined: dict[tuple[str, ...], tuple[str, str]] = {}
         self.subject_rows: dict[str, tuple[str, ...]] = {}
         self.paths: dict[int, str] = {}
 
     def batch(self, determinations: Sequence[Determination]) -> tuple[pl.DataFrame, pl.DataFrame]:
         result, fmt, subjects = self.result, self.fmt, self.subjects
         convictions, subject_rows, paths = self.convictions, self.subject_rows, self.paths
+        joined = self.joined
         e: dict[str, list[str]] = {name: [] for name in _DETERMINED if name not in _SUBJECT_KEYS}
         r: dict[str, list[str]] = {name: [] for name in RESULTS_COLUMNS}
         files: list[int] = []
@@ -211,15 +215,22 @@ class _Tables:
             subject = subjects[sid]
             by_ref = convictions.get(sid)
             if by_ref is None:
-                by_ref = convictions[sid] = {c.ref: c for c in subject.convictions}
+                by_ref = convictions[sid] = {
+                    (c.ref.file, c.ref.line): c for c in subject.convictions
+                }
                 subject_rows[sid] = _subject_values(subject, result, fmt)
-            c = by_ref[d.conviction_ref]
+            ref = d.conviction_ref
+            c = by_ref[(ref.file, ref.line)]
             date = c.date
             section = c.section
             files.append(c.ref.file)
             lines.append(c.ref.line)
             per_subject.append(subject_rows[sid])
-            raw_cases = "; ".join(c.case_numbers_raw)
+            cases = joined.get(c.case_numbers_raw)
+            if cases is None:
+                raw = c.case_numbers_raw
+                cases = joined[raw] = ("; ".join(raw), _rich_case_numbers(raw))
+            raw_cases, rich_cases = cases
             case_raw.append(raw_cases)
             occurred.append("" if date is None else ("Y" if date > PROP64_EFFECTIVE else "N"))
             us.append(fmt.us(date))
@@ -234,7 +245,7 @@ class _Tables:
             r["dob"].append(fmt.iso(subject.dob))
             r["county"].append(c.county or "")
             r["court_case"].append(c.court_case or "")
-            r["case_numbers"].append(_rich_case_numbers(c.case_numbers_raw) if raw_cases else "")
+            r["case_numbers"].append(rich_cases)
             r["fe_court_case"].append("; ".join(c.fe_court_case))
             if section is not None:
                 primary = section.primary
