@@ -41,6 +41,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
 from typing import IO, Final
@@ -417,7 +418,7 @@ def _write_encoded(frame: pl.DataFrame, handle: IO[bytes]) -> None:
 
 
 def _write_rows(
-    result: RunResult,
+    total: int,
     sources: Sequence[Source],
     outdir: Path,
     table: pl.DataFrame,
@@ -427,7 +428,6 @@ def _write_rows(
     n_files = len(sources)
     writers = [_FileWriters(outdir, i, n_files) for i in range(1, n_files + 1)]
     possible_other = _PossibleOther()
-    total = result.upload.data_rows
     all_columns = [*COLUMNS, *ELIGIBILITY_COLUMNS]
     condensed_columns = [*CONDENSED, *ELIGIBILITY_COLUMNS]
     done = 0
@@ -482,6 +482,69 @@ def gogen_summary(result: RunResult) -> dict[str, object]:
     return result.statistics.gogen_json(result.processing_seconds)
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedBundle:
+    """Everything the bundle needs from a `RunResult`, without the subjects.
+
+    A caller that drops its `RunResult` after `prepare_bundle` frees the upload's model
+    before the rows are streamed again, which lowers the peak memory of a whole run.
+    """
+
+    sources: tuple[Source, ...]
+    data_rows: int
+    table: pl.DataFrame  # eligibility columns by (file, line), CSV-encoded
+    results: pl.DataFrame  # ClearRecord_Results.csv
+    issues: pl.DataFrame  # ClearRecord_Row_Issues.csv
+    gogen: dict[str, object]
+    summary: dict[str, object]
+
+
+def prepare_bundle(
+    result: RunResult, sources: Sequence[Source | Path | str] | None = None
+) -> PreparedBundle:
+    """Step 1 of the module docstring, plus the summary files' contents."""
+    with gc_paused():
+        table, results = _determination_tables(result)
+    issues = result.upload.issues
+    issue_table = pl.DataFrame(
+        [
+            pl.Series("file", [str(i.file) for i in issues], dtype=pl.String),
+            pl.Series("line", [str(i.line) for i in issues], dtype=pl.String),
+            pl.Series("field", [i.field for i in issues], dtype=pl.String),
+            pl.Series("code", [i.code for i in issues], dtype=pl.String),
+            pl.Series("severity", [i.severity.value for i in issues], dtype=pl.String),
+        ]
+    )
+    return PreparedBundle(
+        sources=as_sources(sources) if sources is not None else result.sources,
+        data_rows=result.upload.data_rows,
+        table=table,
+        results=results,
+        issues=issue_table,
+        gogen=gogen_summary(result),
+        summary=result.statistics.summary(result.processing_seconds),
+    )
+
+
+def write_prepared(
+    prepared: PreparedBundle,
+    outdir: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_rows: int = 200_000,
+) -> list[Path]:
+    """Step 2 of the module docstring and the other files; returns the paths written."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    paths = _write_rows(
+        prepared.data_rows, prepared.sources, outdir, prepared.table, progress, chunk_rows
+    )
+    paths.append(_write_json(outdir / "gogen.json", prepared.gogen, end=""))
+    paths.append(_write_table(outdir / "ClearRecord_Results.csv", prepared.results))
+    paths.append(_write_table(outdir / "ClearRecord_Row_Issues.csv", prepared.issues))
+    paths.append(_write_json(outdir / "ClearRecord_Summary.json", prepared.summary))
+    return paths
+
+
 def write_bundle(
     result: RunResult,
     sources: Sequence[Source | Path | str] | None,
@@ -495,24 +558,6 @@ def write_bundle(
     `sources` default to the run's own; when given they must be the same files in the same
     order (they are streamed again for the row files).
     """
-    items = as_sources(sources) if sources is not None else result.sources
-    outdir.mkdir(parents=True, exist_ok=True)
-    with gc_paused():
-        table, results = _determination_tables(result)
-    paths = _write_rows(result, items, outdir, table, progress, chunk_rows)
-    paths.append(_write_json(outdir / "gogen.json", gogen_summary(result), end=""))
-    paths.append(_write_table(outdir / "ClearRecord_Results.csv", results))
-    issues = result.upload.issues
-    issue_table = pl.DataFrame(
-        [
-            pl.Series("file", [str(i.file) for i in issues], dtype=pl.String),
-            pl.Series("line", [str(i.line) for i in issues], dtype=pl.String),
-            pl.Series("field", [i.field for i in issues], dtype=pl.String),
-            pl.Series("code", [i.code for i in issues], dtype=pl.String),
-            pl.Series("severity", [i.severity.value for i in issues], dtype=pl.String),
-        ]
+    return write_prepared(
+        prepare_bundle(result, sources), outdir, progress=progress, chunk_rows=chunk_rows
     )
-    paths.append(_write_table(outdir / "ClearRecord_Row_Issues.csv", issue_table))
-    summary = result.statistics.summary(result.processing_seconds)
-    paths.append(_write_json(outdir / "ClearRecord_Summary.json", summary))
-    return paths
