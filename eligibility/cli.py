@@ -129,7 +129,7 @@ def _run(args: argparse.Namespace) -> int:
     """`run`: arguments and options are checked before any file is read (rules spec §1)."""
     from eligibility.api import RunResult, check_county, check_rule_set, run
     from eligibility.doj import FileRejected
-    from eligibility.export import write_bundle
+    from eligibility.export import prepare_bundle, write_prepared
     from eligibility.rules import validate_options
 
     compute_at = _parse_date(args.compute_at)
@@ -164,8 +164,11 @@ def _run(args: argparse.Namespace) -> int:
             progress=None if quiet else ProgressBar("read"),
             clock=time.perf_counter,
         )
-        written = write_bundle(
-            result, None, args.outputs, progress=None if quiet else ProgressBar("write")
+        rows, determinations = result.upload.data_rows, len(result.determinations)
+        prepared = prepare_bundle(result)
+        del result  # frees the upload's subjects before the rows are streamed again
+        written = write_prepared(
+            prepared, args.outputs, progress=None if quiet else ProgressBar("write")
         )
     except FileRejected as exc:
         return _fail(exc.message or str(exc))
@@ -176,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(f"cannot read or write {name}: {exc.strerror or 'input/output error'}")
     if not quiet:
         sys.stderr.write(
-            f"{result.upload.data_rows} rows, {len(result.determinations)} determinations, "
+            f"{rows} rows, {determinations} determinations, "
             f"{len(written)} files written to {args.outputs}\n"
         )
     return EXIT_OK

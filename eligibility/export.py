@@ -41,6 +41,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
 from typing import IO, Final
@@ -52,7 +53,7 @@ from eligibility.api import RunResult, as_sources, gc_paused
 from eligibility.doj import Source, iter_records
 from eligibility.doj.columns import COLUMNS, CONDENSED
 from eligibility.doj.sections import possible_other_prop64_charge, subsection_path
-from eligibility.model import Conviction, Determination, RowRef, Subject
+from eligibility.model import Conviction, Determination, Subject
 from eligibility.rules import subject_facts
 
 #: The 18 eligibility columns (§9.1), exact headers in order.
@@ -189,13 +190,17 @@ class _Tables:
         self.result = result
         self.fmt = _Formats(result.compute_at)
         self.subjects = {s.subject_id: s for s in result.upload.subjects}
-        self.convictions: dict[str, dict[RowRef, Conviction]] = {}
+        # keyed by (file, line): tuple hashing is C, RowRef's dataclass hash is Python
+        self.convictions: dict[str, dict[tuple[int, int], Conviction]] = {}
+        # the reader shares one tuple per distinct case-number list
+        self.joined: dict[tuple[str, ...], tuple[str, str]] = {}
         self.subject_rows: dict[str, tuple[str, ...]] = {}
         self.paths: dict[int, str] = {}
 
     def batch(self, determinations: Sequence[Determination]) -> tuple[pl.DataFrame, pl.DataFrame]:
         result, fmt, subjects = self.result, self.fmt, self.subjects
         convictions, subject_rows, paths = self.convictions, self.subject_rows, self.paths
+        joined = self.joined
         e: dict[str, list[str]] = {name: [] for name in _DETERMINED if name not in _SUBJECT_KEYS}
         r: dict[str, list[str]] = {name: [] for name in RESULTS_COLUMNS}
         files: list[int] = []
@@ -211,15 +216,22 @@ class _Tables:
             subject = subjects[sid]
             by_ref = convictions.get(sid)
             if by_ref is None:
-                by_ref = convictions[sid] = {c.ref: c for c in subject.convictions}
+                by_ref = convictions[sid] = {
+                    (c.ref.file, c.ref.line): c for c in subject.convictions
+                }
                 subject_rows[sid] = _subject_values(subject, result, fmt)
-            c = by_ref[d.conviction_ref]
+            ref = d.conviction_ref
+            c = by_ref[(ref.file, ref.line)]
             date = c.date
             section = c.section
             files.append(c.ref.file)
             lines.append(c.ref.line)
             per_subject.append(subject_rows[sid])
-            raw_cases = "; ".join(c.case_numbers_raw)
+            cases = joined.get(c.case_numbers_raw)
+            if cases is None:
+                raw = c.case_numbers_raw
+                cases = joined[raw] = ("; ".join(raw), _rich_case_numbers(raw))
+            raw_cases, rich_cases = cases
             case_raw.append(raw_cases)
             occurred.append("" if date is None else ("Y" if date > PROP64_EFFECTIVE else "N"))
             us.append(fmt.us(date))
@@ -234,7 +246,7 @@ class _Tables:
             r["dob"].append(fmt.iso(subject.dob))
             r["county"].append(c.county or "")
             r["court_case"].append(c.court_case or "")
-            r["case_numbers"].append(_rich_case_numbers(c.case_numbers_raw) if raw_cases else "")
+            r["case_numbers"].append(rich_cases)
             r["fe_court_case"].append("; ".join(c.fe_court_case))
             if section is not None:
                 primary = section.primary
@@ -406,7 +418,7 @@ def _write_encoded(frame: pl.DataFrame, handle: IO[bytes]) -> None:
 
 
 def _write_rows(
-    result: RunResult,
+    total: int,
     sources: Sequence[Source],
     outdir: Path,
     table: pl.DataFrame,
@@ -416,7 +428,6 @@ def _write_rows(
     n_files = len(sources)
     writers = [_FileWriters(outdir, i, n_files) for i in range(1, n_files + 1)]
     possible_other = _PossibleOther()
-    total = result.upload.data_rows
     all_columns = [*COLUMNS, *ELIGIBILITY_COLUMNS]
     condensed_columns = [*CONDENSED, *ELIGIBILITY_COLUMNS]
     done = 0
@@ -471,6 +482,69 @@ def gogen_summary(result: RunResult) -> dict[str, object]:
     return result.statistics.gogen_json(result.processing_seconds)
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedBundle:
+    """Everything the bundle needs from a `RunResult`, without the subjects.
+
+    A caller that drops its `RunResult` after `prepare_bundle` frees the upload's model
+    before the rows are streamed again, which lowers the peak memory of a whole run.
+    """
+
+    sources: tuple[Source, ...]
+    data_rows: int
+    table: pl.DataFrame  # eligibility columns by (file, line), CSV-encoded
+    results: pl.DataFrame  # ClearRecord_Results.csv
+    issues: pl.DataFrame  # ClearRecord_Row_Issues.csv
+    gogen: dict[str, object]
+    summary: dict[str, object]
+
+
+def prepare_bundle(
+    result: RunResult, sources: Sequence[Source | Path | str] | None = None
+) -> PreparedBundle:
+    """Step 1 of the module docstring, plus the summary files' contents."""
+    with gc_paused():
+        table, results = _determination_tables(result)
+    issues = result.upload.issues
+    issue_table = pl.DataFrame(
+        [
+            pl.Series("file", [str(i.file) for i in issues], dtype=pl.String),
+            pl.Series("line", [str(i.line) for i in issues], dtype=pl.String),
+            pl.Series("field", [i.field for i in issues], dtype=pl.String),
+            pl.Series("code", [i.code for i in issues], dtype=pl.String),
+            pl.Series("severity", [i.severity.value for i in issues], dtype=pl.String),
+        ]
+    )
+    return PreparedBundle(
+        sources=as_sources(sources) if sources is not None else result.sources,
+        data_rows=result.upload.data_rows,
+        table=table,
+        results=results,
+        issues=issue_table,
+        gogen=gogen_summary(result),
+        summary=result.statistics.summary(result.processing_seconds),
+    )
+
+
+def write_prepared(
+    prepared: PreparedBundle,
+    outdir: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_rows: int = 200_000,
+) -> list[Path]:
+    """Step 2 of the module docstring and the other files; returns the paths written."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    paths = _write_rows(
+        prepared.data_rows, prepared.sources, outdir, prepared.table, progress, chunk_rows
+    )
+    paths.append(_write_json(outdir / "gogen.json", prepared.gogen, end=""))
+    paths.append(_write_table(outdir / "ClearRecord_Results.csv", prepared.results))
+    paths.append(_write_table(outdir / "ClearRecord_Row_Issues.csv", prepared.issues))
+    paths.append(_write_json(outdir / "ClearRecord_Summary.json", prepared.summary))
+    return paths
+
+
 def write_bundle(
     result: RunResult,
     sources: Sequence[Source | Path | str] | None,
@@ -484,24 +558,6 @@ def write_bundle(
     `sources` default to the run's own; when given they must be the same files in the same
     order (they are streamed again for the row files).
     """
-    items = as_sources(sources) if sources is not None else result.sources
-    outdir.mkdir(parents=True, exist_ok=True)
-    with gc_paused():
-        table, results = _determination_tables(result)
-    paths = _write_rows(result, items, outdir, table, progress, chunk_rows)
-    paths.append(_write_json(outdir / "gogen.json", gogen_summary(result), end=""))
-    paths.append(_write_table(outdir / "ClearRecord_Results.csv", results))
-    issues = result.upload.issues
-    issue_table = pl.DataFrame(
-        [
-            pl.Series("file", [str(i.file) for i in issues], dtype=pl.String),
-            pl.Series("line", [str(i.line) for i in issues], dtype=pl.String),
-            pl.Series("field", [i.field for i in issues], dtype=pl.String),
-            pl.Series("code", [i.code for i in issues], dtype=pl.String),
-            pl.Series("severity", [i.severity.value for i in issues], dtype=pl.String),
-        ]
+    return write_prepared(
+        prepare_bundle(result, sources), outdir, progress=progress, chunk_rows=chunk_rows
     )
-    paths.append(_write_table(outdir / "ClearRecord_Row_Issues.csv", issue_table))
-    summary = result.statistics.summary(result.processing_seconds)
-    paths.append(_write_json(outdir / "ClearRecord_Summary.json", summary))
-    return paths

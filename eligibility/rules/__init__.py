@@ -133,7 +133,7 @@ def _evaluate(
         ]
         if not relevant:
             continue
-        history = build_history(subject, lists, classes)
+        history = build_history(subject, lists, classes, ctx.t)
         for c in relevant:
             append(determine(table, c, history, ctx))
     out.sort(key=lambda d: (d.conviction_ref.file, d.conviction_ref.line))

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from eligibility.doj.dates import add_years
 from eligibility.model import Conviction, Evidence, Level, Outcome
 from eligibility.rules.decisions import (
     LEVEL_WORDS,
     Context,
     Finding,
     Rule,
+    birthday,
     section_of,
 )
 from eligibility.rules.history import History, iso, where
@@ -85,12 +85,12 @@ def under_21_at_conviction(
     if dob is None:
         _dob_missing(h, notes, "under-21")
         return None
-    birthday = add_years(dob, 21)
-    if not birthday > c.date:
+    twenty_first = birthday(dob, 21)
+    if not twenty_first > c.date:
         return None
     return Finding(
         f"Born {iso(dob)}{_dob_where(h)}, the subject was under 21 when convicted on "
-        f"{iso(c.date)} {where(c.ref)}; the 21st birthday is {iso(birthday)}.",
+        f"{iso(c.date)} {where(c.ref)}; the 21st birthday is {iso(twenty_first)}.",
         _dob_evidence(h),
         citation=_relief("subjectUnder21AtConviction"),
     )
@@ -104,11 +104,11 @@ def age_threshold(c: Conviction, h: History, ctx: Context, notes: list[str]) -> 
     if dob is None:
         _dob_missing(h, notes, "age")
         return None
-    if not add_years(dob, n) <= ctx.t:
+    if not birthday(dob, n) <= ctx.t:
         return None
     return Finding(
         f"Born {iso(dob)}{_dob_where(h)}, the subject is at least {n} years old on the compute "
-        f"date {iso(ctx.t)} ({n}th birthday {iso(add_years(dob, n))}).",
+        f"date {iso(ctx.t)} (turned {n} on {iso(birthday(dob, n))}).",
         _dob_evidence(h),
         reason=f"{n} years or older",
         citation=_relief("subjectAgeThreshold"),

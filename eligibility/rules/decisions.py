@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ class Context:
 
     def years_ago(self, n: int) -> dt.date:
         """add_years(t, -n)."""
-        return add_years(self.t, -n)
+        return birthday(self.t, -n)
 
     @property
     def policy_words(self) -> str:
@@ -118,6 +119,12 @@ def paused_gc() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def birthday(d: dt.date, years: int) -> dt.date:
+    """add_years (rules §2, Feb 29 → Mar 1), cached: the same DOBs and t recur on every row."""
+    return add_years(d, years)
 
 
 # -- shared facts (§2) ---------------------------------------------------------------------

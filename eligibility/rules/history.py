@@ -60,6 +60,9 @@ class History:
     unknown_dates: tuple[Conviction, ...]  # convictions without a valid date
     latest: Conviction | None  # latest known date (ties: first in upload order)
     related_by_cycle: dict[str, tuple[Conviction, ...]]
+    # As of the compute date given to `build_history` (la_pilot_2019 L9, L11):
+    serving: Conviction | None = None  # first conviction whose sentence ends after t
+    all_completed: bool = False  # every conviction has a known sentence end <= t
 
     @property
     def most_recent(self) -> Conviction | None:
@@ -68,9 +71,15 @@ class History:
 
 
 def build_history(
-    subject: Subject, lists: Lists, classes: Sequence[SectionClass] | None = None
+    subject: Subject,
+    lists: Lists,
+    classes: Sequence[SectionClass] | None = None,
+    t: dt.date | None = None,
 ) -> History:
-    """One pass over the subject's convictions (with their `classes`, if already known)."""
+    """One pass over the subject's convictions (with their `classes`, if already known).
+
+    With the compute date `t`, also the sentence facts as of `t` (`serving`, `all_completed`).
+    """
     if classes is None:
         classes = lists.classify_all(c.section for c in subject.convictions)
     superstrike_convictions: list[Conviction] = []
@@ -83,7 +92,17 @@ def build_history(
     latest: Conviction | None = None
     latest_date: dt.date | None = None
     prop64 = 0
+    serving: Conviction | None = None
+    all_completed = t is not None
     for c, cls in zip(subject.convictions, classes, strict=True):
+        if t is not None:
+            end = c.sentence_end
+            if end is None:
+                all_completed = False
+            elif end > t:
+                all_completed = False
+                if serving is None:
+                    serving = c
         k = cls.prop64
         if k is not None:
             prop64 += 1
@@ -129,6 +148,8 @@ def build_history(
             tuple(unknown),
             latest,
             {},
+            serving,
+            all_completed,
         )
 
     superstrikes = [
@@ -208,6 +229,8 @@ def build_history(
         unknown_dates=tuple(unknown),
         latest=latest,
         related_by_cycle={k: tuple(v) for k, v in related.items()},
+        serving=serving,
+        all_completed=all_completed,
     )
 
 

@@ -12,11 +12,12 @@ Choices where the spec is silent:
 1. L6 counts other counts of section K of any county and court case dated before the
    conviction; L6u fires when those plus the unknown-dated ones would reach two.
 2. L9 and L10 look at every conviction of the subject, every county and section.
+3. L11's evidence names the first conviction still being served: role ``conviction`` when it is
+   this one, else ``sentence_part`` (its sentence is the fact used; §3.1 has no other role).
 """
 
 from __future__ import annotations
 
-from eligibility.doj.dates import add_years
 from eligibility.model import Conviction, Evidence, Level, Outcome
 from eligibility.rules import bear, statutory
 from eligibility.rules.decisions import (
@@ -24,6 +25,7 @@ from eligibility.rules.decisions import (
     Context,
     Finding,
     Rule,
+    birthday,
     event_list,
     same_section_counts,
     section_of,
@@ -158,7 +160,7 @@ def age(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | 
     if dob is None:
         notes.append("Date of birth unknown, so the age rules were not applied.")
         return None
-    if not add_years(dob, n) <= ctx.t:
+    if not birthday(dob, n) <= ctx.t:
         return None
     return Finding(
         f"Born {iso(dob)}{_dob_where(h)}, the subject is at least {n} years old on the compute "
@@ -170,11 +172,11 @@ def age(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | 
 
 def young(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
     dob = h.subject.dob
-    if dob is None or not ctx.t <= add_years(dob, 21):
+    if dob is None or not ctx.t <= birthday(dob, 21):
         return None
     return Finding(
         f"Born {iso(dob)}{_dob_where(h)}, the subject is 21 or younger on the compute date "
-        f"{iso(ctx.t)} (21st birthday {iso(add_years(dob, 21))}).",
+        f"{iso(ctx.t)} (21st birthday {iso(birthday(dob, 21))}).",
         _dob_evidence(h),
     )
 
@@ -182,10 +184,7 @@ def young(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding 
 def only_prop64_completed(
     c: Conviction, h: History, ctx: Context, notes: list[str]
 ) -> Finding | None:
-    if not h.only_prop64:
-        return None
-    convictions = h.subject.convictions
-    if not all(x.sentence_end is not None and x.sentence_end <= ctx.t for x in convictions):
+    if not h.only_prop64 or not h.all_completed:
         return None
     return Finding(
         f"{bear._all_convictions(h)} HS 11357\u201311360 and every sentence ended on or before "
@@ -214,14 +213,14 @@ def conviction_free(c: Conviction, h: History, ctx: Context, notes: list[str]) -
 
 
 def serving_sentence(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
-    for x in h.subject.convictions:
-        if x.sentence_end is not None and x.sentence_end > ctx.t:
-            return Finding(
-                f"The sentence of the conviction {where(x.ref)} ends {iso(x.sentence_end)}, "
-                f"after the compute date {iso(ctx.t)}.",
-                (Evidence("conviction" if x is c else "sentence_part", x.ref),),
-            )
-    return None
+    x = h.serving
+    if x is None or x.sentence_end is None:
+        return None
+    return Finding(
+        f"The sentence of the conviction {where(x.ref)} ends {iso(x.sentence_end)}, "
+        f"after the compute date {iso(ctx.t)}.",
+        (Evidence("conviction" if x is c else "sentence_part", x.ref),),
+    )
 
 
 def deceased(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:

@@ -116,3 +116,22 @@ def test_two_runs_write_identical_bytes(lines: list[str], tmp_path: Path) -> Non
         bundles.append(_bundle_bytes(tmp_path / f"out{n}"))
     assert bundles[0] == bundles[1]
     assert len(bundles[0]) == 10  # three row files per input file + four summary files
+
+
+def test_split_row_files_concatenate_to_the_single_file_outputs(
+    lines: list[str], tmp_path: Path
+) -> None:
+    whole = _write(tmp_path, lines, [])
+    write_bundle(run(whole, county="SAN DIEGO", compute_at=T), None, tmp_path / "one")
+    split_dir = tmp_path / "split"
+    split_dir.mkdir()
+    sources = _write(split_dir, lines, _split_points(lines, 3))
+    write_bundle(run(sources, county="SAN DIEGO", compute_at=T), None, tmp_path / "three")
+    for name in ("All_Results", "All_Results_Condensed", "Prop64_Results"):
+        single = (tmp_path / "one" / f"{name}.csv").read_text(encoding="utf-8").splitlines()
+        parts = [
+            (tmp_path / "three" / f"{name}_{n}.csv").read_text(encoding="utf-8").splitlines()
+            for n in (1, 2, 3)
+        ]
+        assert all(p[0] == single[0] for p in parts)
+        assert [line for p in parts for line in p[1:]] == single[1:], name
