@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -52,6 +52,10 @@ from eligibility.model import (
     SentencePart,
     Severity,
     Subject,
+    new_conviction,
+    new_row_ref,
+    new_sentence_part,
+    new_subject,
 )
 
 #: Column positions the model needs (DOJ §2 "key", "rule" and "flag" columns).
@@ -135,6 +139,27 @@ def _section(text: str, column: str) -> CodeSection | None:
 @lru_cache(maxsize=1 << 16)
 def _other(offense_raw: str, comment_raw: str) -> str:
     return possible_other_prop64_charge(offense_raw, comment_raw)
+
+
+#: Conviction columns with few distinct values: converted to one Python object per value.
+_SHARED: Final[frozenset[str]] = frozenset({"cnt", "court", "date", "county", "src", "end"})
+
+
+def _shared(column: pl.Series) -> list[Any]:
+    """The column as a Python list holding one object per distinct value (None for null).
+
+    Converting each distinct value once is as fast as `to_list`, and equal dates and strings of
+    hundreds of thousands of convictions then share one object (less memory, R18).
+    """
+    distinct = column.drop_nulls().unique(maintain_order=True)
+    values = [*distinct.to_list(), None]
+    codes = column.replace_strict(
+        distinct,
+        pl.int_range(distinct.len(), eager=True, dtype=pl.UInt32),
+        default=distinct.len(),
+        return_dtype=pl.UInt32,
+    )
+    return [values[i] for i in codes.to_list()]
 
 
 def _is_pc290(section: CodeSection | None) -> bool:
@@ -501,16 +526,13 @@ def build_subjects(
     )
     # sentence parts and later rows, as Python objects keyed by (sid, key)
     # one RowRef per conviction row, shared by the conviction, its parts and its later rows
-    refs = [
-        RowRef(f, ln)
-        for f, ln in zip(
-            conv.get_column("file").to_list(), conv.get_column("line").to_list(), strict=True
-        )
-    ]
+    refs = list(
+        map(new_row_ref, conv.get_column("file").to_list(), conv.get_column("line").to_list())
+    )
     parts: dict[int, list[SentencePart]] = {}
     part_rows = conv.filter(pl.col("part")).select("cid", "r", "py", "pm", "pd")
     for cid, r, y, m, d in zip(*(c.to_list() for c in part_rows.get_columns()), strict=True):
-        part = SentencePart(refs[r], y, m, d)
+        part = new_sentence_part(refs[r], y, m, d)
         found = parts.get(cid)
         if found is None:
             parts[cid] = [part]
@@ -587,6 +609,8 @@ def build_subjects(
     no_parts: list[SentencePart] = []
     no_refs: list[RowRef] = []
     split: dict[str, tuple[str, ...]] = {"": ()}
+    # the cycle of each distinct court case, one string each
+    cycles = {c: c[:3] for c in frame.get_column("court").drop_nulls().unique().to_list()}
 
     def values(joined: str | None) -> tuple[str, ...]:
         if joined is None:
@@ -596,19 +620,20 @@ def build_subjects(
             found = split[joined] = tuple(joined.split("\x00"))
         return found
 
+    columns = [_shared(c) if c.name in _SHARED else c.to_list() for c in frame.get_columns()]
     for (
         sid, cid, cnt, court, date, level, county, sidx, src, other, conv_offense, end,
         case_numbers, fe, conflict,
-    ) in zip(*(c.to_list() for c in frame.get_columns()), strict=True):  # fmt: skip
+    ) in zip(*columns, strict=True):  # fmt: skip
         subject_convictions = convictions.get(sid)
         if subject_convictions is None:
             subject_convictions = convictions[sid] = []
         # positional: the field order of model.Conviction
         subject_convictions.append(
-            Conviction(
+            new_conviction(
                 refs[cid],
                 cnt,
-                court[:3] if court else None,
+                cycles[court] if court else None,
                 court,
                 date,
                 levels[level],
@@ -626,6 +651,7 @@ def build_subjects(
             )
         )
 
+    del columns, frame, primaries, refs, parts, extras
     subjects: list[Subject] = []
     for (
         sid, f, ln, dob, dob_file, dob_line, other_file, other_line, name, cii, dec_file,
@@ -649,18 +675,19 @@ def build_subjects(
                     "the subject has more than one valid date of birth",
                 )
             )  # fmt: skip
+        # positional: the field order of model.Subject
         subjects.append(
-            Subject(
-                subject_id=sid,
-                name=name or "",
-                cii=cii or "",
-                dob=dob,
-                dob_ref=RowRef(dob_file, dob_line) if dob is not None else None,
-                dob_conflict=conflict,
-                convictions=tuple(convictions.get(sid, ())),
-                registrations=tuple(regs.get(sid, ())),
-                deceased_ref=RowRef(dec_file, dec_line) if dec_file is not None else None,
-                first_ref=RowRef(f, ln),
+            new_subject(
+                sid,
+                name or "",
+                cii or "",
+                dob,
+                new_row_ref(dob_file, dob_line) if dob is not None else None,
+                conflict,
+                tuple(convictions.get(sid, ())),
+                tuple(regs.get(sid, ())),
+                new_row_ref(dec_file, dec_line) if dec_file is not None else None,
+                new_row_ref(f, ln),
             )
         )
     return subjects, issues, subjects_total, n_convictions
