@@ -162,6 +162,26 @@ def _shared(column: pl.Series) -> list[Any]:
     return [values[i] for i in codes.to_list()]
 
 
+def _distinct_joined(rows: pl.DataFrame, keys: list[str], value: str, name: str) -> pl.DataFrame:
+    """Per group of `keys`: the distinct `value`s in row order, joined with NUL, as `name`.
+
+    Most groups hold one distinct value (its minimum equals its maximum), which needs no list
+    per group; only the other groups are gathered (several times cheaper than a list
+    aggregation over every group).
+    """
+    spread = rows.group_by(keys).agg(lo=pl.col(value).min(), hi=pl.col(value).max())
+    single = spread.filter(pl.col("lo") == pl.col("hi")).select(*keys, pl.col("lo").alias(name))
+    many = spread.filter(pl.col("lo") != pl.col("hi")).select(keys)
+    if many.height == 0:
+        return single
+    gathered = (
+        rows.join(many, on=keys, how="semi", maintain_order="left")
+        .group_by(keys)
+        .agg(pl.col(value).unique(maintain_order=True).str.join("\x00").alias(name))
+    )
+    return pl.concat([single, gathered.select(single.columns)])
+
+
 def _is_pc290(section: CodeSection | None) -> bool:
     if section is None or section.primary is None:
         return False
@@ -425,11 +445,9 @@ def build_subjects(
             regs.setdefault(sid, []).append(Registration(RowRef(f, ln), date, section))
 
     # case numbers per court case (§4.6): raw OFN of COURT ACTION rows, distinct, upload order
-    courts = (
-        events.filter(pl.col("ofn").is_not_null())
-        .group_by("sid", "court", maintain_order=True)
-        # joined with NUL, which no accepted field holds (R9), and split once per distinct list
-        .agg(pl.col("ofn").unique(maintain_order=True).str.join("\x00").alias("case_numbers"))
+    # joined with NUL, which no accepted field holds (R9), and split once per distinct list
+    courts = _distinct_joined(
+        events.filter(pl.col("ofn").is_not_null()), ["sid", "court"], "ofn", "case_numbers"
     )
 
     # convictions (§4.4): one per (subject, key) in upload order of the primary row
@@ -519,11 +537,13 @@ def build_subjects(
         m=pl.col("pm").sum(),
         d=pl.col("pd").sum(),
         conflict=pl.col("conflict_row").any(),
-        fe=pl.col("fe_case")
-        .filter((pl.col("fe_case") != "") & (pl.col("fe_case").str.to_uppercase() != "NULL"))
-        .unique(maintain_order=True)
-        .str.join("\x00"),
     )
+    fe_rows = conv.select("cid", "fe_case").filter(
+        (pl.col("fe_case") != "") & (pl.col("fe_case").str.to_uppercase() != "NULL")
+    )
+    totals = totals.join(
+        _distinct_joined(fe_rows, ["cid"], "fe_case", "fe"), on="cid", how="left"
+    ).with_columns(pl.col("fe").fill_null(""))
     # sentence parts and later rows, as Python objects keyed by (sid, key)
     # one RowRef per conviction row, shared by the conviction, its parts and its later rows
     refs = list(
