@@ -306,3 +306,5 @@ new_sentence_part: Callable[[RowRef, int, int, int], SentencePart] = _positional
 )
 new_conviction: Callable[..., Conviction] = _positional_constructor(Conviction)
 new_subject: Callable[..., Subject] = _positional_constructor(Subject)
+new_determination: Callable[..., Determination] = _positional_constructor(Determination)
+new_evidence: Callable[[str, RowRef], Evidence] = _positional_constructor(Evidence)

@@ -10,12 +10,16 @@ import pytest
 from eligibility.model import (
     CodeSection,
     Conviction,
+    Determination,
+    Evidence,
     Level,
     RowRef,
     SentencePart,
     Statute,
     Subject,
     new_conviction,
+    new_determination,
+    new_evidence,
     new_row_ref,
     new_sentence_part,
     new_subject,
@@ -67,3 +71,16 @@ def test_objects_made_in_bulk_stay_frozen() -> None:
 def test_a_missing_field_is_an_error() -> None:
     with pytest.raises(TypeError):
         new_row_ref(1)  # type: ignore[call-arg]
+
+
+def test_determination_and_evidence_take_keywords_too() -> None:
+    ref = RowRef(3, 9)
+    values: dict[str, object] = {
+        f.name: f"v{i}" for i, f in enumerate(dataclasses.fields(Determination))
+    }
+    values["conviction_ref"] = ref
+    values["evidence"] = (new_evidence("conviction", ref),)
+    made = new_determination(**values)
+    assert made == Determination(**values)  # type: ignore[arg-type]
+    assert made.evidence == (Evidence("conviction", ref),)
+    assert str(made.evidence[0]) == "conviction@3:9"
