@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
 class Severity(enum.StrEnum):
@@ -268,3 +272,39 @@ class Upload:
             for c in s.convictions
             if c.prop64_section and c.county == self.county
         )
+
+
+# --- bulk construction ---------------------------------------------------------------------------
+
+
+def _positional_constructor(cls: type[_T]) -> Callable[..., _T]:
+    """A constructor of `cls` taking every field positionally, in declaration order.
+
+    The objects are the same as `cls(*values)` makes (equal, same hash, still frozen), but each
+    field is stored through its slot descriptor instead of the frozen dataclass `__init__`'s
+    `object.__setattr__` call, which makes construction about twice as fast. For the reader,
+    which builds hundreds of thousands of convictions, sentence parts and row references.
+    Only for slotted classes without defaults that need computing (`default_factory`).
+    """
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    namespace: dict[str, object] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make({', '.join(names)}):", "    obj = _new(_cls)"]
+    for i, name in enumerate(names):
+        namespace[f"_set{i}"] = getattr(cls, name).__set__
+        lines.append(f"    _set{i}(obj, {name})")
+    lines.append("    return obj")
+    exec("\n".join(lines), namespace)  # noqa: S102 -- our own field names, as dataclasses does
+    make = namespace["make"]
+    assert callable(make)
+    return make
+
+
+#: Positional constructors for bulk building (see `_positional_constructor`).
+new_row_ref: Callable[[int, int], RowRef] = _positional_constructor(RowRef)
+new_sentence_part: Callable[[RowRef, int, int, int], SentencePart] = _positional_constructor(
+    SentencePart
+)
+new_conviction: Callable[..., Conviction] = _positional_constructor(Conviction)
+new_subject: Callable[..., Subject] = _positional_constructor(Subject)
+new_determination: Callable[..., Determination] = _positional_constructor(Determination)
+new_evidence: Callable[[str, RowRef], Evidence] = _positional_constructor(Evidence)

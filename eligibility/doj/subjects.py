@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -52,6 +52,10 @@ from eligibility.model import (
     SentencePart,
     Severity,
     Subject,
+    new_conviction,
+    new_row_ref,
+    new_sentence_part,
+    new_subject,
 )
 
 #: Column positions the model needs (DOJ §2 "key", "rule" and "flag" columns).
@@ -135,6 +139,47 @@ def _section(text: str, column: str) -> CodeSection | None:
 @lru_cache(maxsize=1 << 16)
 def _other(offense_raw: str, comment_raw: str) -> str:
     return possible_other_prop64_charge(offense_raw, comment_raw)
+
+
+#: Conviction columns with few distinct values: converted to one Python object per value.
+_SHARED: Final[frozenset[str]] = frozenset({"cnt", "court", "date", "county", "src", "end"})
+
+
+def _shared(column: pl.Series) -> list[Any]:
+    """The column as a Python list holding one object per distinct value (None for null).
+
+    Converting each distinct value once is as fast as `to_list`, and equal dates and strings of
+    hundreds of thousands of convictions then share one object (less memory, R18).
+    """
+    distinct = column.drop_nulls().unique(maintain_order=True)
+    values = [*distinct.to_list(), None]
+    codes = column.replace_strict(
+        distinct,
+        pl.int_range(distinct.len(), eager=True, dtype=pl.UInt32),
+        default=distinct.len(),
+        return_dtype=pl.UInt32,
+    )
+    return [values[i] for i in codes.to_list()]
+
+
+def _distinct_joined(rows: pl.DataFrame, keys: list[str], value: str, name: str) -> pl.DataFrame:
+    """Per group of `keys`: the distinct `value`s in row order, joined with NUL, as `name`.
+
+    Most groups hold one distinct value (its minimum equals its maximum), which needs no list
+    per group; only the other groups are gathered (several times cheaper than a list
+    aggregation over every group).
+    """
+    spread = rows.group_by(keys).agg(lo=pl.col(value).min(), hi=pl.col(value).max())
+    single = spread.filter(pl.col("lo") == pl.col("hi")).select(*keys, pl.col("lo").alias(name))
+    many = spread.filter(pl.col("lo") != pl.col("hi")).select(keys)
+    if many.height == 0:
+        return single
+    gathered = (
+        rows.join(many, on=keys, how="semi", maintain_order="left")
+        .group_by(keys)
+        .agg(pl.col(value).unique(maintain_order=True).str.join("\x00").alias(name))
+    )
+    return pl.concat([single, gathered.select(single.columns)])
 
 
 def _is_pc290(section: CodeSection | None) -> bool:
@@ -400,23 +445,26 @@ def build_subjects(
             regs.setdefault(sid, []).append(Registration(RowRef(f, ln), date, section))
 
     # case numbers per court case (§4.6): raw OFN of COURT ACTION rows, distinct, upload order
-    courts = (
-        events.filter(pl.col("ofn").is_not_null())
-        .group_by("sid", "court", maintain_order=True)
-        # joined with NUL, which no accepted field holds (R9), and split once per distinct list
-        .agg(pl.col("ofn").unique(maintain_order=True).str.join("\x00").alias("case_numbers"))
+    # joined with NUL, which no accepted field holds (R9), and split once per distinct list
+    courts = _distinct_joined(
+        events.filter(pl.col("ofn").is_not_null()), ["sid", "court"], "ofn", "case_numbers"
     )
 
     # convictions (§4.4): one per (subject, key) in upload order of the primary row
     conv_rows = events.filter(pl.col("conv"))
     del events
-    conv = conv_rows.with_columns(
-        key=pl.when(pl.col("court").is_not_null())
-        .then(pl.col("cnt"))
-        .otherwise(pl.format("#{}:{}", pl.col("file"), pl.col("line")))
+    # A count is (subject, CNT_ORDER) when the CNT_ORDER names a court case (its court column is
+    # set exactly when CNT_ORDER has 6 characters or more), else the row alone. `cid`, the row
+    # number of the count's first row, identifies the count: integer windows and group-bys are
+    # an order of magnitude cheaper than ones over (subject, key) strings.
+    conv = conv_rows.with_columns(r=pl.int_range(pl.len(), dtype=pl.Int64))
+    conv = conv.with_columns(
+        cid=pl.when(pl.col("court").is_not_null())
+        .then(pl.col("r").min().over("sid", "cnt"))
+        .otherwise(pl.col("r"))
     ).with_columns(
-        k=pl.int_range(pl.len()).over("sid", "key"),
-        dup=pl.int_range(pl.len()).over("sid", "key", "hash") > 0,
+        first=pl.col("r") == pl.col("cid"),
+        dup=~pl.struct("cid", "hash").is_first_distinct(),
     )
     sources = conv.select("src", "from_comment").unique(maintain_order=True)
     sections: list[CodeSection | None] = []
@@ -438,10 +486,9 @@ def build_subjects(
         on=["src", "from_comment"],
         how="left",
         maintain_order="left",
-    ).with_columns(r=pl.int_range(pl.len(), dtype=pl.Int64))
-    conv = conv.with_columns(cid=pl.col("r").first().over("sid", "key"))
-    later = (pl.col("k") > 0) & ~pl.col("dup")
-    by_count = ("sid", "key")
+    )
+    later = ~pl.col("first") & ~pl.col("dup")
+    by_count = "cid"
     conv = conv.with_columns(
         conflict_row=later
         & (
@@ -490,30 +537,29 @@ def build_subjects(
         m=pl.col("pm").sum(),
         d=pl.col("pd").sum(),
         conflict=pl.col("conflict_row").any(),
-        fe=pl.col("fe_case")
-        .filter((pl.col("fe_case") != "") & (pl.col("fe_case").str.to_uppercase() != "NULL"))
-        .unique(maintain_order=True)
-        .str.join("\x00"),
     )
+    fe_rows = conv.select("cid", "fe_case").filter(
+        (pl.col("fe_case") != "") & (pl.col("fe_case").str.to_uppercase() != "NULL")
+    )
+    totals = totals.join(
+        _distinct_joined(fe_rows, ["cid"], "fe_case", "fe"), on="cid", how="left"
+    ).with_columns(pl.col("fe").fill_null(""))
     # sentence parts and later rows, as Python objects keyed by (sid, key)
     # one RowRef per conviction row, shared by the conviction, its parts and its later rows
-    refs = [
-        RowRef(f, ln)
-        for f, ln in zip(
-            conv.get_column("file").to_list(), conv.get_column("line").to_list(), strict=True
-        )
-    ]
+    refs = list(
+        map(new_row_ref, conv.get_column("file").to_list(), conv.get_column("line").to_list())
+    )
     parts: dict[int, list[SentencePart]] = {}
     part_rows = conv.filter(pl.col("part")).select("cid", "r", "py", "pm", "pd")
     for cid, r, y, m, d in zip(*(c.to_list() for c in part_rows.get_columns()), strict=True):
-        part = SentencePart(refs[r], y, m, d)
+        part = new_sentence_part(refs[r], y, m, d)
         found = parts.get(cid)
         if found is None:
             parts[cid] = [part]
         else:
             found.append(part)
     extras: dict[int, list[RowRef]] = {}
-    extra_rows = conv.filter(pl.col("k") > 0).select("cid", "r")
+    extra_rows = conv.filter(~pl.col("first")).select("cid", "r")
     for cid, r in zip(*(c.to_list() for c in extra_rows.get_columns()), strict=True):
         found_refs = extras.get(cid)
         if found_refs is None:
@@ -522,7 +568,7 @@ def build_subjects(
             found_refs.append(refs[r])
 
     months = pl.col("y") * 12 + pl.col("m")
-    first_rows = conv.filter(pl.col("k") == 0)
+    first_rows = conv.filter(pl.col("first"))
     del conv, conv_rows
     primaries = (
         first_rows.join(totals, on=by_count, how="left", maintain_order="left")
@@ -583,6 +629,8 @@ def build_subjects(
     no_parts: list[SentencePart] = []
     no_refs: list[RowRef] = []
     split: dict[str, tuple[str, ...]] = {"": ()}
+    # the cycle of each distinct court case, one string each
+    cycles = {c: c[:3] for c in frame.get_column("court").drop_nulls().unique().to_list()}
 
     def values(joined: str | None) -> tuple[str, ...]:
         if joined is None:
@@ -592,19 +640,20 @@ def build_subjects(
             found = split[joined] = tuple(joined.split("\x00"))
         return found
 
+    columns = [_shared(c) if c.name in _SHARED else c.to_list() for c in frame.get_columns()]
     for (
         sid, cid, cnt, court, date, level, county, sidx, src, other, conv_offense, end,
         case_numbers, fe, conflict,
-    ) in zip(*(c.to_list() for c in frame.get_columns()), strict=True):  # fmt: skip
+    ) in zip(*columns, strict=True):  # fmt: skip
         subject_convictions = convictions.get(sid)
         if subject_convictions is None:
             subject_convictions = convictions[sid] = []
         # positional: the field order of model.Conviction
         subject_convictions.append(
-            Conviction(
+            new_conviction(
                 refs[cid],
                 cnt,
-                court[:3] if court else None,
+                cycles[court] if court else None,
                 court,
                 date,
                 levels[level],
@@ -622,6 +671,7 @@ def build_subjects(
             )
         )
 
+    del columns, frame, primaries, refs, parts, extras
     subjects: list[Subject] = []
     for (
         sid, f, ln, dob, dob_file, dob_line, other_file, other_line, name, cii, dec_file,
@@ -645,18 +695,19 @@ def build_subjects(
                     "the subject has more than one valid date of birth",
                 )
             )  # fmt: skip
+        # positional: the field order of model.Subject
         subjects.append(
-            Subject(
-                subject_id=sid,
-                name=name or "",
-                cii=cii or "",
-                dob=dob,
-                dob_ref=RowRef(dob_file, dob_line) if dob is not None else None,
-                dob_conflict=conflict,
-                convictions=tuple(convictions.get(sid, ())),
-                registrations=tuple(regs.get(sid, ())),
-                deceased_ref=RowRef(dec_file, dec_line) if dec_file is not None else None,
-                first_ref=RowRef(f, ln),
+            new_subject(
+                sid,
+                name or "",
+                cii or "",
+                dob,
+                new_row_ref(dob_file, dob_line) if dob is not None else None,
+                conflict,
+                tuple(convictions.get(sid, ())),
+                tuple(regs.get(sid, ())),
+                new_row_ref(dec_file, dec_line) if dec_file is not None else None,
+                new_row_ref(f, ln),
             )
         )
     return subjects, issues, subjects_total, n_convictions

@@ -32,6 +32,8 @@ from eligibility.model import (
     Level,
     Outcome,
     Remedy,
+    new_determination,
+    new_evidence,
 )
 from eligibility.rules.history import Event, History, iso, where
 from eligibility.rules.options import BEFORE_COMPUTE_DATE, BEFORE_CONVICTION, Options
@@ -335,11 +337,11 @@ def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) 
     rule, finding, notes = decide(table, c, h, ctx)
     flags, flag_evidence, flag_notes = flags_for(c, h, ctx)
     ref = c.ref
-    evidence = [Evidence("conviction", ref)]
+    evidence = [new_evidence("conviction", ref)]
     for part in c.sentence_parts:
         other = part.ref
         if other is not ref and (other.line != ref.line or other.file != ref.file):
-            evidence.append(Evidence("sentence_part", other))
+            evidence.append(new_evidence("sentence_part", other))
     if finding.evidence or flag_evidence:
         evidence.extend(finding.evidence)
         evidence.extend(flag_evidence)
@@ -359,7 +361,8 @@ def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) 
         )
     reason = finding.reason or rule.reason
     options = ctx.options
-    return Determination(
+    # the bulk constructor (same frozen object, about twice as fast) with the same keywords
+    return new_determination(
         subject_id=h.subject.subject_id,
         conviction_ref=ref,
         outcome=rule.outcome,

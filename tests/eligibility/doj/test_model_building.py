@@ -382,3 +382,24 @@ def test_upload_without_any_conviction(tmp_path: Path) -> None:
     assert upload.subjects_total == 30
     assert upload.convictions_total == 0
     assert upload.prop64_convictions_in_county == 0
+
+
+def test_several_case_numbers_keep_upload_order_without_repeats(tmp_path: Path) -> None:
+    # the distinct values of a court case or count are listed as first seen, never sorted
+    rows = [
+        person(OFN="Z7", FE_NUM_CRT_CASE="FZ9"),
+        person(CNT_ORDER="104002002000", DISP_DESCR="DISMISSED", OFN="A2"),
+        person(CNT_ORDER="104002001000", OFN="Z7", FE_NUM_CRT_CASE=""),
+        person(CNT_ORDER="104002001000", OFN="M5", FE_NUM_CRT_CASE="FA1"),
+        person(CNT_ORDER="104002001000", OFN="A2", FE_NUM_CRT_CASE="null"),
+        person(CNT_ORDER="104002001000", OFN="Z7", FE_NUM_CRT_CASE="FZ9"),
+        person(sid="70000002", OFN="B1", FE_NUM_CRT_CASE="FB1"),
+        person(sid="70000002", CNT_ORDER="104002001000", OFN="B1", FE_NUM_CRT_CASE="FB1"),
+    ]
+    upload = upload_of(tmp_path, rows)
+    c = subject(upload).convictions[0]
+    assert c.case_numbers_raw == ("Z7", "A2", "M5")
+    assert c.fe_court_case == ("FZ9", "FA1")
+    other = subject(upload, "70000002").convictions[0]
+    assert other.case_numbers_raw == ("B1",)
+    assert other.fe_court_case == ("FB1",)
