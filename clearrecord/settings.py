@@ -95,6 +95,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clearrecord.accounts",
     "clearrecord.audit",
     "clearrecord.system",
@@ -110,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Axes turns a locked account's sign-in into the "account locked" page; it must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -136,6 +142,11 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -191,6 +202,25 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 #: Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted (audit IP).
 CLEARRECORD_TRUSTED_PROXIES = env_int("CLEARRECORD_TRUSTED_PROXIES", 0)
+
+# Lockout (clearrecord/accounts/lockout.py): 5 failed sign-ins within 15 minutes lock the account
+# by username until a DA supervisor of its county or an administrator releases it (no cool-off).
+AXES_FAILURE_LIMIT = 5
+CLEARRECORD_LOCKOUT_WINDOW_MINUTES = 15
+AXES_COOLOFF_TIME = None
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "clearrecord.accounts.lockout.WindowedLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "clearrecord.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "clearrecord.audit.services.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the window is counted from this log
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
+AXES_RESET_ON_SUCCESS = False  # "5 failures in 15 minutes", whatever succeeds in between
+AXES_ENABLE_ADMIN = False  # released on the Locked accounts page, which is audited
+AXES_VERBOSE = False
+# axes.W006 asks for ip_address among the lockout parameters. Locking by username alone is the
+# requirement (an attacker rotating addresses must not escape it; a shared county NAT must not lock
+# out every colleague); rotating user agents or cookies changes nothing for a username lock.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Celery. The database holds job state; the broker only carries ids.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")

@@ -17,6 +17,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Home", reverse("home"))]
     if can(user, "system_health"):
         items.append(("System health", reverse("system:health")))
+    if can(user, "release_lockouts"):
+        items.append(("Locked accounts", reverse("accounts:lockouts")))
     if can(user, "manage_users"):
         items.append(("Users", reverse("admin:accounts_user_changelist")))
     current = request.path

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_http_methods
 
+from . import selectors, services
 from .models import Role
-from .policy import can
+from .policy import can, capability_required
 
 #: What each role's home page offers, in the order people use it.
 ROLE_TASKS: dict[str, list[str]] = {
@@ -61,3 +64,21 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_view_health": can(user, "system_health"),
         },
     )
+
+
+@capability_required("release_lockouts")
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    users = selectors.locked_users_for(request.user)
+    return render(request, "accounts/lockouts.html", {"locked_users": users})
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("release_lockouts")
+def lockout_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST releases the account."""
+    user = selectors.locked_user_get(request.user, pk)
+    if request.method == "POST":
+        services.lockout_release(actor=request.user, user=user, request=request)
+        messages.success(request, f"{user.username} can sign in again.")
+        return redirect("accounts:lockouts")
+    return render(request, "accounts/lockout_release.html", {"locked_user": user})
