@@ -110,8 +110,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Every view requires a signed-in user unless it is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ... and a verified second factor unless it is marked @otp_exempt (accounts/twofactor.py).
+    "clearrecord.accounts.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes turns a locked account's sign-in into the "account locked" page; it must come last.
@@ -202,6 +205,9 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 #: Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted (audit IP).
 CLEARRECORD_TRUSTED_PROXIES = env_int("CLEARRECORD_TRUSTED_PROXIES", 0)
+
+# Two-factor authentication (clearrecord/accounts/twofactor.py): TOTP for every account.
+OTP_TOTP_ISSUER = "ClearRecord"
 
 # Lockout (clearrecord/accounts/lockout.py): 5 failed sign-ins within 15 minutes lock the account
 # by username until a DA supervisor of its county or an administrator releases it (no cool-off).

@@ -5,9 +5,14 @@ from __future__ import annotations
 from axes.models import AccessAttempt, AccessFailureLog
 from django.db import transaction
 from django.http import HttpRequest
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clearrecord.audit.models import Outcome
 from clearrecord.audit.services import audit_record
 
+from . import twofactor
 from .models import User
 
 
@@ -28,3 +33,115 @@ def lockout_release(*, actor: User, user: User, request: HttpRequest | None = No
             county=user.county,
             detail={"attempt_rows": attempts},
         )
+
+
+def otp_enrolment_device(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator device being set up (the same one across page reloads)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name=twofactor.APP_DEVICE_NAME, confirmed=False
+        )
+    return device
+
+
+def otp_enrol_confirm(
+    *, user: User, device: TOTPDevice, code: str, request: HttpRequest
+) -> list[str] | None:
+    """Confirm `device` with a first code; return the new recovery codes, or None if wrong.
+
+    1. The code must match (django-otp throttles repeated wrong codes).
+    2. The device is confirmed, any other authenticator device of the user is removed, and the
+       session is verified with it.
+    3. Ten recovery codes replace any earlier ones; they are returned to be shown once.
+    """
+    with transaction.atomic():
+        if not device.verify_token(twofactor.normalise_code(code)):
+            audit_record(
+                action="auth.otp_failed",
+                actor=user,
+                request=request,
+                obj=user,
+                outcome=Outcome.FAILURE,
+                detail={"step": "enrolment"},
+            )
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        codes = _recovery_codes_replace(user=user)
+        otp_login(request, device)
+        audit_record(action="auth.otp_enrolled", actor=user, request=request, obj=user)
+    return codes
+
+
+def _recovery_codes_replace(*, user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(
+        user=user, name=twofactor.RECOVERY_DEVICE_NAME, confirmed=True
+    )
+    codes = [StaticToken.random_token() for _ in range(twofactor.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def otp_verify(*, user: User, code: str, request: HttpRequest) -> bool:
+    """Verify the session with an app code or, failing that, a recovery code (used up)."""
+    code = twofactor.normalise_code(code)
+    with transaction.atomic():
+        is_app_code = len(code) == 6 and code.isdigit()
+        app = twofactor.confirmed_app_device(user)
+        if app is not None and is_app_code and app.verify_token(code):
+            otp_login(request, app)
+            audit_record(
+                action="auth.otp_verified",
+                actor=user,
+                request=request,
+                obj=user,
+                detail={"method": "app"},
+            )
+            return True
+        recovery = twofactor.recovery_device(user)
+        if recovery is not None and not is_app_code and recovery.verify_token(code):
+            otp_login(request, recovery)
+            remaining = recovery.token_set.count()
+            audit_record(
+                action="auth.recovery_code_used",
+                actor=user,
+                request=request,
+                obj=user,
+                detail={"remaining": remaining},
+            )
+            audit_record(
+                action="auth.otp_verified",
+                actor=user,
+                request=request,
+                obj=user,
+                detail={"method": "recovery_code"},
+            )
+            return True
+    audit_record(
+        action="auth.otp_failed",
+        actor=user,
+        request=request,
+        obj=user,
+        outcome=Outcome.FAILURE,
+        detail={"step": "verification"},
+    )
+    return False
+
+
+def otp_throttled(*, user: User) -> bool:
+    """True while django-otp refuses to check codes after several wrong ones (its back-off
+    doubles from one second with every failure)."""
+    app = twofactor.confirmed_app_device(user)
+    return app is not None and app.throttling_failure_count >= 3
+
+
+def recovery_codes_regenerate(*, user: User, request: HttpRequest) -> list[str]:
+    with transaction.atomic():
+        codes = _recovery_codes_replace(user=user)
+        audit_record(
+            action="auth.recovery_codes_regenerated", actor=user, request=request, obj=user
+        )
+    return codes
