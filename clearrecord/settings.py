@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # 30 minutes idle, 12 hours in all (accounts/session_limits.py); before the sign-in gates.
+    "clearrecord.accounts.middleware.SessionLimitMiddleware",
     # Every view requires a signed-in user unless it is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # ... and a verified second factor unless it is marked @otp_exempt (accounts/twofactor.py).
@@ -188,6 +190,8 @@ VAR_DIR = Path(env_str("CLEARRECORD_VAR_DIR", str(BASE_DIR / ".var")))
 
 # Sessions and cookies. Secure flags follow production; HTTPS is terminated in front of the app.
 SESSION_COOKIE_AGE = 12 * 60 * 60
+CLEARRECORD_SESSION_IDLE_SECONDS = 30 * 60
+CLEARRECORD_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

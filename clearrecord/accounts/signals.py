@@ -13,9 +13,13 @@ from django.dispatch import receiver
 
 from clearrecord.audit.services import audit_record
 
+from . import session_limits
+
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        session_limits.start(request.session)
     audit_record(action="auth.login", actor=user, request=request, obj=user)
 
 
