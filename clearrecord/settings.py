@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -192,6 +193,10 @@ VAR_DIR = Path(env_str("CLEARRECORD_VAR_DIR", str(BASE_DIR / ".var")))
 SESSION_COOKIE_AGE = 12 * 60 * 60
 CLEARRECORD_SESSION_IDLE_SECONDS = 30 * 60
 CLEARRECORD_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+#: Accounts nobody used for this many days are disabled every night (accounts.disable_dormant).
+DORMANT_ACCOUNT_DAYS = env_int("CLEARRECORD_DORMANT_ACCOUNT_DAYS", 90)
+if DORMANT_ACCOUNT_DAYS < 1:
+    raise ImproperlyConfigured("CLEARRECORD_DORMANT_ACCOUNT_DAYS must be a positive number of days")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -244,6 +249,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE = {
+    "disable-dormant-accounts": {
+        "task": "accounts.disable_dormant",
+        "schedule": crontab(hour=2, minute=30),  # nightly, in TIME_ZONE
+    },
+}
+CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -145,3 +149,46 @@ def recovery_codes_regenerate(*, user: User, request: HttpRequest) -> list[str]:
             action="auth.recovery_codes_regenerated", actor=user, request=request, obj=user
         )
     return codes
+
+
+def users_disable_dormant(*, now: datetime) -> int:
+    """Disable every active account unused for `DORMANT_ACCOUNT_DAYS` days; return how many.
+
+    1. Pick the dormant accounts (no sign-in, creation or re-enabling since the cut-off).
+    2. Lock those rows and disable them with one UPDATE (a sign-in racing this run waits).
+    3. One audit event per disabled account, in the account's county.
+    """
+    since = now - timedelta(days=settings.DORMANT_ACCOUNT_DAYS)
+    with transaction.atomic():
+        disabled = list(
+            User.objects.dormant(since=since).select_for_update().values_list("pk", "county")
+        )
+        User.objects.filter(pk__in=[pk for pk, _ in disabled], is_active=True).update(
+            is_active=False
+        )
+        for pk, county in disabled:
+            audit_record(
+                action="account.disabled_dormant",
+                object_type="accounts.user",
+                object_id=pk,
+                county=county,
+                detail={"days": settings.DORMANT_ACCOUNT_DAYS},
+            )
+    return len(disabled)
+
+
+def account_reenable(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
+    """An administrator brings back a disabled account; the dormancy clock restarts today."""
+    with transaction.atomic():
+        updated = User.objects.filter(pk=user.pk, is_active=False).update(
+            is_active=True, reactivated_at=timezone.now()
+        )
+        if updated:
+            audit_record(
+                action="account.reenabled",
+                actor=actor,
+                request=request,
+                obj=user,
+                county=user.county,
+            )
+    user.refresh_from_db(fields=["is_active", "reactivated_at"])
