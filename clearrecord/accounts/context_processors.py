@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Home", reverse("home"))]
     if can(user, "system_health"):
         items.append(("System health", reverse("system:health")))
+    if can(user, "view_audit"):
+        items.append(("Audit log", reverse("audit:events")))
     if can(user, "release_lockouts"):
         items.append(("Locked accounts", reverse("accounts:lockouts")))
     if can(user, "manage_users"):

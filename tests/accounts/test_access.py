@@ -33,6 +33,16 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accounts:otp": {ANON: 302, **{r: 302 for r in ALL_ROLES}},
     "accounts:otp_enrol": {ANON: 302, **{r: 302 for r in ALL_ROLES}},
     "accounts:recovery_codes": {ANON: 302, **{r: 200 for r in ALL_ROLES}},
+    "audit:events": {
+        ANON: 302,
+        Role.DA_REVIEWER: 403, Role.DA_SUPERVISOR: 200, Role.PUBLIC_DEFENDER: 403,
+        Role.COURT_CLERK: 403, Role.ADMIN: 200,
+    },
+    "audit:export": {
+        ANON: 302,
+        Role.DA_REVIEWER: 403, Role.DA_SUPERVISOR: 200, Role.PUBLIC_DEFENDER: 403,
+        Role.COURT_CLERK: 403, Role.ADMIN: 200,
+    },
     "accounts:lockouts": {
         ANON: 302,
         Role.DA_REVIEWER: 403, Role.DA_SUPERVISOR: 200, Role.PUBLIC_DEFENDER: 403,
