@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +96,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clearrecord.accounts",
     "clearrecord.audit",
     "clearrecord.system",
@@ -102,14 +108,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "clearrecord.system.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # 30 minutes idle, 12 hours in all (accounts/session_limits.py); before the sign-in gates.
+    "clearrecord.accounts.middleware.SessionLimitMiddleware",
     # Every view requires a signed-in user unless it is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ... and a verified second factor unless it is marked @otp_exempt (accounts/twofactor.py).
+    "clearrecord.accounts.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Axes turns a locked account's sign-in into the "account locked" page; it must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -136,6 +151,11 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -174,6 +194,12 @@ VAR_DIR = Path(env_str("CLEARRECORD_VAR_DIR", str(BASE_DIR / ".var")))
 
 # Sessions and cookies. Secure flags follow production; HTTPS is terminated in front of the app.
 SESSION_COOKIE_AGE = 12 * 60 * 60
+CLEARRECORD_SESSION_IDLE_SECONDS = 30 * 60
+CLEARRECORD_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+#: Accounts nobody used for this many days are disabled every night (accounts.disable_dormant).
+DORMANT_ACCOUNT_DAYS = env_int("CLEARRECORD_DORMANT_ACCOUNT_DAYS", 90)
+if DORMANT_ACCOUNT_DAYS < 1:
+    raise ImproperlyConfigured("CLEARRECORD_DORMANT_ACCOUNT_DAYS must be a positive number of days")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -187,10 +213,48 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): our own origin only, no inline script or style (JavaScript
+# lives in static files), no plugins, never framed. The QR code is inline SVG markup, not an image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 #: Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted (audit IP).
 CLEARRECORD_TRUSTED_PROXIES = env_int("CLEARRECORD_TRUSTED_PROXIES", 0)
+
+# Two-factor authentication (clearrecord/accounts/twofactor.py): TOTP for every account.
+OTP_TOTP_ISSUER = "ClearRecord"
+
+# Lockout (clearrecord/accounts/lockout.py): 5 failed sign-ins within 15 minutes lock the account
+# by username until a DA supervisor of its county or an administrator releases it (no cool-off).
+AXES_FAILURE_LIMIT = 5
+CLEARRECORD_LOCKOUT_WINDOW_MINUTES = 15
+AXES_COOLOFF_TIME = None
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "clearrecord.accounts.lockout.WindowedLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "clearrecord.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "clearrecord.audit.services.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the window is counted from this log
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
+AXES_RESET_ON_SUCCESS = False  # "5 failures in 15 minutes", whatever succeeds in between
+AXES_ENABLE_ADMIN = False  # released on the Locked accounts page, which is audited
+AXES_VERBOSE = False
+# axes.W006 asks for ip_address among the lockout parameters. Locking by username alone is the
+# requirement (an attacker rotating addresses must not escape it; a shared county NAT must not lock
+# out every colleague); rotating user agents or cookies changes nothing for a username lock.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Celery. The database holds job state; the broker only carries ids.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
@@ -204,6 +268,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE = {
+    "disable-dormant-accounts": {
+        "task": "accounts.disable_dormant",
+        "schedule": crontab(hour=2, minute=30),  # nightly, in TIME_ZONE
+    },
+}
+CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("clearrecord.accounts.urls")),
     path("system/", include("clearrecord.system.urls")),
+    path("audit/", include("clearrecord.audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

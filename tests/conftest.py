@@ -7,6 +7,9 @@ from collections.abc import Callable
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.fixups.django import DjangoWorkerFixup
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clearrecord.accounts.models import Role, User
 from clearrecord.celery import app as celery_app
@@ -14,6 +17,29 @@ from clearrecord.celery import app as celery_app
 HOME_COUNTY = "SACRAMENTO"
 OTHER_COUNTY = "FRESNO"
 PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def force_login_is_two_factor_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login(user)` also passes the second factor.
+
+    force_login already means "skip authentication": the password step is skipped, so the code step
+    is skipped too. The user gets a confirmed authenticator device (created once) and the session
+    is marked verified with it, exactly as `django_otp.login` does after a real code. Tests of the
+    sign-in itself (tests/accounts/test_twofactor.py) post to the real pages and never use this.
+    """
+    original = Client.force_login
+
+    def force_login(self: Client, user: User, backend: str | None = None) -> None:
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="force_login", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
+from . import services
 from .models import User
 
 
@@ -23,12 +24,31 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "county", "is_active")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("ClearRecord", {"fields": ("role", "county")}),
+        ("ClearRecord", {"fields": ("role", "county", "reactivated_at")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
         ("ClearRecord", {"fields": ("role", "county", "first_name", "last_name", "email")}),
     )
+
+    readonly_fields = ("reactivated_at",)
+    actions = ["reenable_accounts"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Re-enabling through the form goes through the audited service (dormancy restarts)."""
+        reenabling = change and obj.is_active and "is_active" in form.changed_data
+        if reenabling:
+            obj.is_active = False
+        super().save_model(request, obj, form, change)
+        if reenabling:
+            services.account_reenable(actor=request.user, user=obj, request=request)
+
+    @admin.action(description="Re-enable the selected accounts")
+    def reenable_accounts(self, request: HttpRequest, queryset: Any) -> None:
+        users = list(queryset.filter(is_active=False))
+        for user in users:
+            services.account_reenable(actor=request.user, user=user, request=request)
+        self.message_user(request, f"Re-enabled {len(users)} account(s).")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -12,11 +12,16 @@ from .policy import can
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    if not user.is_authenticated:
-        return {"nav_items": []}
+    verified = getattr(user, "is_verified", lambda: False)
+    if not user.is_authenticated or not verified():
+        return {"nav_items": []}  # half signed in (no second factor yet): nowhere to go
     items = [("Home", reverse("home"))]
     if can(user, "system_health"):
         items.append(("System health", reverse("system:health")))
+    if can(user, "view_audit"):
+        items.append(("Audit log", reverse("audit:events")))
+    if can(user, "release_lockouts"):
+        items.append(("Locked accounts", reverse("accounts:lockouts")))
     if can(user, "manage_users"):
         items.append(("Users", reverse("admin:accounts_user_changelist")))
     current = request.path

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Coalesce, Greatest
 
 from .counties import County
 
@@ -16,11 +19,29 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
+class UserQuerySet(models.QuerySet["User"]):
+    def dormant(self, *, since: datetime) -> UserQuerySet:
+        """Active accounts with no sign-in, creation or re-enabling after `since`."""
+        last_use = Greatest(
+            Coalesce("last_login", "date_joined"),
+            Coalesce("reactivated_at", "date_joined"),
+        )
+        return self.filter(is_active=True).alias(last_use=last_use).filter(last_use__lt=since)
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class User(AbstractUser):
     """A person who signs in. Role and county decide everything they may see and do."""
 
+    objects = AccountManager()
+
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.DA_REVIEWER)
     county = models.CharField(max_length=32, choices=County.choices)
+    #: When an administrator last re-enabled the account: a fresh start for the dormancy rule.
+    reactivated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

@@ -28,6 +28,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_audit": frozenset({Role.DA_SUPERVISOR, Role.ADMIN}),
     "system_health": frozenset({Role.DA_SUPERVISOR, Role.ADMIN}),
     "manage_users": frozenset({Role.ADMIN}),
+    # Supervisors act on their own county's accounts; administrators on every county's.
+    "release_lockouts": frozenset({Role.DA_SUPERVISOR, Role.ADMIN}),
 }
 
 

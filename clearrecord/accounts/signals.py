@@ -13,9 +13,13 @@ from django.dispatch import receiver
 
 from clearrecord.audit.services import audit_record
 
+from . import session_limits
+
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        session_limits.start(request.session)
     audit_record(action="auth.login", actor=user, request=request, obj=user)
 
 
@@ -23,12 +27,17 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
+    from .models import User
+
     username = str(credentials.get("username", ""))[:150]
+    # The account's county, when it exists, so that its supervisor sees the failures.
+    account = User.objects.filter(username=username).only("county").first()
     audit_record(
         action="auth.login_failed",
         actor=None,
         request=request,
         outcome="failure",
+        county=account.county if account else "",
         detail={"username": username},
     )
 

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
 
+from . import selectors, services, twofactor
 from .models import Role
-from .policy import can
+from .policy import can, capability_required
+from .twofactor import otp_exempt
+
+RECOVERY_CODES_SESSION_KEY = "recovery_codes_to_show"
 
 #: What each role's home page offers, in the order people use it.
 ROLE_TASKS: dict[str, list[str]] = {
@@ -39,13 +50,118 @@ ROLE_TASKS: dict[str, list[str]] = {
 
 
 @method_decorator(login_not_required, name="dispatch")
+@method_decorator(otp_exempt, name="dispatch")
 class LoginView(auth_views.LoginView):
+    """Step one: the password. Step two (the code) follows at once, keeping `next`."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_success_url(self) -> str:
+        return f"{reverse('accounts:otp')}?{urlencode({'next': super().get_success_url()})}"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["expired"] = self.request.GET.get("expired") == "1"
+        return context
+
+
+@method_decorator(otp_exempt, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("home")
+
+
+@otp_exempt
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Step two: a code from the authenticator app, or a recovery code."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_next_url(request))
+    if twofactor.confirmed_app_device(user) is None:
+        return redirect(
+            f"{reverse('accounts:otp_enrol')}?{urlencode({'next': _next_url(request)})}"
+        )
+    error = ""
+    if request.method == "POST":
+        if services.otp_verify(user=user, code=request.POST.get("code", ""), request=request):
+            return redirect(_next_url(request))
+        error = (
+            "That code did not match. Enter the 6-digit code your app shows now, "
+            "or one of your recovery codes."
+        )
+        if services.otp_throttled(user=user):
+            error += " Too many wrong codes: each new try must now wait longer, so take your time."
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"error": error, "next": _next_url(request)},
+        status=200 if not error else 400,
+    )
+
+
+@otp_exempt
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in: set up the authenticator app, then see the recovery codes once.
+
+    Only for accounts without a confirmed device: with a password alone nobody may replace the
+    device of an account that has one.
+    """
+    user = request.user
+    if twofactor.confirmed_app_device(user) is not None:
+        return redirect(f"{reverse('accounts:otp')}?{urlencode({'next': _next_url(request)})}")
+    device = services.otp_enrolment_device(user=user)
+    error = ""
+    if request.method == "POST":
+        codes = services.otp_enrol_confirm(
+            user=user, device=device, code=request.POST.get("code", ""), request=request
+        )
+        if codes is not None:
+            request.session[RECOVERY_CODES_SESSION_KEY] = codes
+            return redirect(
+                f"{reverse('accounts:recovery_codes')}?{urlencode({'next': _next_url(request)})}"
+            )
+        error = "That code did not match. Check the time on your phone and enter the new code."
+    return render(
+        request,
+        "accounts/otp_enrol.html",
+        {
+            "qr_svg": twofactor.qr_svg(device),
+            "manual_key": twofactor.manual_key(device),
+            "error": error,
+            "next": _next_url(request),
+        },
+        status=200 if not error else 400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """The recovery codes, shown once after enrolment; POST replaces them with new ones."""
+    if request.method == "POST":
+        codes = services.recovery_codes_regenerate(user=request.user, request=request)
+    else:
+        codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    recovery = twofactor.recovery_device(request.user)
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {
+            "codes": codes,
+            "remaining": recovery.token_set.count() if recovery else 0,
+            "next": _next_url(request),
+        },
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -61,3 +177,21 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_view_health": can(user, "system_health"),
         },
     )
+
+
+@capability_required("release_lockouts")
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    users = selectors.locked_users_for(request.user)
+    return render(request, "accounts/lockouts.html", {"locked_users": users})
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("release_lockouts")
+def lockout_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST releases the account."""
+    user = selectors.locked_user_get(request.user, pk)
+    if request.method == "POST":
+        services.lockout_release(actor=request.user, user=user, request=request)
+        messages.success(request, f"{user.username} can sign in again.")
+        return redirect("accounts:lockouts")
+    return render(request, "accounts/lockout_release.html", {"locked_user": user})

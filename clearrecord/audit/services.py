@@ -55,3 +55,17 @@ def audit_record(
         client_ip=client_ip(request),
         detail=detail or {},
     )
+
+
+def audit_export(*, actor: Any, filters: Any, request: HttpRequest | None = None) -> Any:
+    """Record the export of the audit log (its filters and row count); return the rows to write."""
+    from . import selectors
+
+    events = selectors.events_for(actor, filters)
+    audit_record(
+        action="audit.exported",
+        actor=actor,
+        request=request,
+        detail={"rows": events.count(), "filters": filters.as_detail()},
+    )
+    return events

@@ -87,3 +87,15 @@ def test_client_address_honours_only_trusted_proxies(
     request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
     request.user = prosecutor
     assert audit_record(action="test.ip", request=request).client_ip == expected
+
+
+def test_failed_sign_in_belongs_to_the_account_county(make_user, client: Client) -> None:
+    user = make_user("da_reviewer", county="FRESNO")
+    client.post(reverse("accounts:login"), {"username": user.username, "password": "nope-nope-1"})
+    client.post(reverse("accounts:login"), {"username": "no-such-person", "password": "nope-1"})
+    counties = dict(
+        AuditEvent.objects.filter(action="auth.login_failed").values_list(
+            "detail__username", "county"
+        )
+    )
+    assert counties == {user.username: "FRESNO", "no-such-person": ""}

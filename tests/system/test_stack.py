@@ -22,7 +22,9 @@ from urllib.parse import urlencode
 
 import psutil
 import pytest
+from django_otp.oath import TOTP
 
+from clearrecord.accounts.management.commands.seed_demo import DEMO_TOTP_KEY
 from clearrecord.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +105,14 @@ def test_run_command_serves_the_app_and_ctrl_c_leaves_no_orphans(stack_dir: Path
             urllib.request.Request(
                 f"{base}/accounts/login/", data=data.encode(), headers={"Referer": base}
             )
+        )
+        otp_page = home.read().decode()
+        assert "Two-step sign-in" in otp_page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', otp_page).group(1)
+        code = f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}"
+        data = urlencode({"code": code, "next": "/", "csrfmiddlewaretoken": token})
+        home = opener.open(
+            urllib.request.Request(home.url, data=data.encode(), headers={"Referer": base})
         )
         assert "DA supervisor" in home.read().decode()
         deadline = time.monotonic() + 60

@@ -1,6 +1,7 @@
 """Create one demo user per role in a demo county (development only) and print their credentials.
 
-Refuses to run in production: demo passwords are printed on the terminal.
+Refuses to run in production: demo passwords are printed on the terminal. Every demo user shares
+one authenticator key (printed too) so a developer adds it to an app once for all five accounts.
 """
 
 from __future__ import annotations
@@ -9,11 +10,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clearrecord.accounts import twofactor
 from clearrecord.accounts.models import Role, User
 
 DEMO_COUNTY = "SACRAMENTO"
 DEMO_PASSWORD = "demo-Prop64-relief"  # noqa: S105 (development only; the command refuses production)
+#: The demo users' authenticator secret (hex, as django-otp stores it). Development only.
+DEMO_TOTP_KEY = "64656d6f2d50726f7036342d72656c6965662121"
 
 #: username, first name, last name, role
 DEMO_USERS = (
@@ -48,9 +53,18 @@ class Command(BaseCommand):
                 user.is_staff = role == Role.ADMIN
                 user.is_superuser = role == Role.ADMIN
                 user.save()
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(
+                    user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True
+                )
         if not options["quiet_credentials"]:
             self.stdout.write(
                 self.style.SUCCESS(f"Demo users in {county.title()} County (development only):")
             )
             for username, _first, _last, role in DEMO_USERS:
                 self.stdout.write(f"  {username:<11} {DEMO_PASSWORD}   {Role(role).label}")
+            demo = TOTPDevice(key=DEMO_TOTP_KEY)
+            self.stdout.write(
+                f"  Two-step sign-in: add the key {twofactor.manual_key(demo)} (time-based) to an "
+                "authenticator app; it gives the codes of every demo user."
+            )
