@@ -13,6 +13,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("clearrecord.accounts.urls")),
     path("system/", include("clearrecord.system.urls")),
+    path("uploads/", include("clearrecord.intake.urls")),
+    path("api/v1/uploads/", include("clearrecord.intake.api_urls")),
     path("admin/", admin.site.urls),
 ]
 
