@@ -89,6 +89,7 @@ class UploadListCreate(APIView):
         return Response(UploadSerializer(uploads, many=True).data)
 
     def post(self, request: Request) -> Response:
+        files = request.FILES.getlist("files")  # parses the body: streams files to disk
         if getattr(request._request, "upload_too_large", False):
             return Response({"detail": "The file is larger than the upload limit."}, status=413)
         data = UploadCreateInput(data=request.data)
@@ -104,7 +105,7 @@ class UploadListCreate(APIView):
                 compute_at=data.validated_data["compute_at"],
                 rule_set=data.validated_data["rule_set"],
                 options=options,
-                files=request.FILES.getlist("files"),
+                files=files,
                 request=request._request,
             )
         except OptionsError as exc:

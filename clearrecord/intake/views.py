@@ -37,8 +37,8 @@ def upload_list(request: HttpRequest) -> HttpResponse:
 @capability_required("upload")
 @require_http_methods(["GET", "POST"])
 def upload_new(request: HttpRequest) -> HttpResponse:
-    too_large = getattr(request, "upload_too_large", False)
     form = UploadForm(request.POST or None, request.FILES or None)
+    too_large = getattr(request, "upload_too_large", False)  # set while FILES was parsed
     error = ""
     if request.method == "POST":
         if too_large:
