@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("clearrecord.accounts.urls")),
     path("system/", include("clearrecord.system.urls")),
     path("audit/", include("clearrecord.audit.urls")),
+    path("uploads/", include("clearrecord.intake.urls")),
+    path("api/v1/uploads/", include("clearrecord.intake.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -16,6 +16,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated or not verified():
         return {"nav_items": []}  # half signed in (no second factor yet): nowhere to go
     items = [("Home", reverse("home"))]
+    if can(user, "upload"):
+        items.append(("Uploads", reverse("intake:list")))
     if can(user, "system_health"):
         items.append(("System health", reverse("system:health")))
     if can(user, "view_audit"):
