@@ -97,10 +97,10 @@ GROUNDS: dict[str, str] = {
     GROUND_UNREASONABLE_RISK: "Unreasonable risk to public safety",
 }
 REMEDIES: dict[str, str] = {
-    Remedy.RECALL_AND_DISMISS: "Recall and dismiss",
-    Remedy.RECALL_AND_RESENTENCE: "Recall and resentence",
-    Remedy.DISMISS_AND_SEAL: "Dismiss and seal",
-    Remedy.REDESIGNATE: "Redesignate",
+    Remedy.RECALL_AND_DISMISS.value: "Recall and dismiss",
+    Remedy.RECALL_AND_RESENTENCE.value: "Recall and resentence",
+    Remedy.DISMISS_AND_SEAL.value: "Dismiss and seal",
+    Remedy.REDESIGNATE.value: "Redesignate",
 }
 NOTE_MAX_LENGTH = 4000
 
