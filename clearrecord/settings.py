@@ -94,10 +94,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "clearrecord.accounts",
     "clearrecord.audit",
     "clearrecord.system",
+    "clearrecord.intake",
+    "clearrecord.cases",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +207,19 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE = {
+    # A job whose worker died (lease expired) is claimed again; see clearrecord/intake/services.py.
+    "intake-resume-stalled": {"task": "intake.resume_stalled", "schedule": 30.0},
+    "intake-delete-expired-files": {"task": "intake.delete_expired_files", "schedule": 3600.0},
+}
+
+# Ingest (issue #4). Uploads are streamed to VAR_DIR/uploads/incoming, then moved under
+# VAR_DIR/uploads/<id>/; neither is ever served.
+CLEARRECORD_UPLOAD_MAX_BYTES = env_int("CLEARRECORD_UPLOAD_MAX_BYTES", 2 * 1024**3)
+CLEARRECORD_UPLOAD_RETENTION_DAYS = env_int("CLEARRECORD_UPLOAD_RETENTION_DAYS", 30)
+CLEARRECORD_INGEST_LEASE_SECONDS = env_int("CLEARRECORD_INGEST_LEASE_SECONDS", 120)
+CLEARRECORD_INGEST_MAX_ATTEMPTS = env_int("CLEARRECORD_INGEST_MAX_ATTEMPTS", 3)
+FILE_UPLOAD_HANDLERS = ["clearrecord.intake.uploads.HashingUploadHandler"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
