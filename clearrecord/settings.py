@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "clearrecord.system",
     "clearrecord.intake",
     "clearrecord.cases",
+    "clearrecord.review",
 ]
 
 MIDDLEWARE = [
