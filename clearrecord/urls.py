@@ -13,6 +13,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("clearrecord.accounts.urls")),
     path("system/", include("clearrecord.system.urls")),
+    path("review/", include("clearrecord.review.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -30,6 +30,39 @@ EXPECTED: dict[str, dict[str, int]] = {
         Role.COURT_CLERK: 403, Role.ADMIN: 200,
     },
 }  # fmt: skip
+DA = (Role.DA_REVIEWER, Role.DA_SUPERVISOR)
+CASE_ROLES = (*DA, Role.PUBLIC_DEFENDER)
+
+
+def _rule(allowed: tuple[str, ...], ok: int) -> dict[str, int]:
+    return {ANON: 302, **{r: ok if r in allowed else 403 for r in ALL_ROLES}}
+
+
+# Review (issue #5). Action URLs are POSTed with an empty form: 400 (incomplete) for a role that
+# may act, 403 for one that may not. For the conviction URLs, a user of another county gets 404.
+EXPECTED |= {
+    "review:queue": _rule(CASE_ROLES, 200),
+    "review:bulk": _rule((Role.DA_SUPERVISOR,), 400),  # GET without an action
+    "review:conviction": _rule(CASE_ROLES, 200),
+    "review:not_challenge": _rule(DA, 400),
+    "review:challenge": _rule(DA, 400),
+    "review:modify": _rule(DA, 400),
+    "review:undo": _rule(DA, 400),
+    "review:release": _rule((Role.DA_SUPERVISOR,), 400),
+    "review:claim": _rule(DA, 400),
+    "review:object": _rule((Role.PUBLIC_DEFENDER,), 400),
+    "review:respond": _rule(DA, 400),
+    "review:comment": _rule(CASE_ROLES, 400),
+    "review:person_comment": _rule(CASE_ROLES, 400),
+}
+#: url names taking a conviction of HOME_COUNTY (another county's user: 404 where allowed)
+CONVICTION_URLS = {
+    name
+    for name in EXPECTED
+    if name.startswith("review:") and name not in ("review:queue", "review:bulk")
+}
+#: url names exercised with POST (state changes are POSTs to action URLs)
+POSTED = CONVICTION_URLS - {"review:conviction"}
 POST_ONLY = {"accounts:logout"}
 
 
@@ -61,14 +94,27 @@ def quick_health(monkeypatch: pytest.MonkeyPatch) -> None:
 CASES = [(name, who, status) for name, rules in EXPECTED.items() for who, status in rules.items()]
 
 
+@pytest.fixture
+def home_conviction_id(db: None) -> int:
+    from tests.review.builders import make_convictions
+
+    return make_convictions(HOME_COUNTY, 1)[0].pk
+
+
 @pytest.mark.parametrize(("name", "who", "status"), CASES)
 @pytest.mark.parametrize("county", [HOME_COUNTY, OTHER_COUNTY])
 def test_view_access_by_role(
-    make_user, client: Client, name: str, who: str, status: int, county: str
+    make_user, client: Client, name: str, who: str, status: int, county: str, request
 ) -> None:
     if who != ANON:
         client.force_login(make_user(who, county=county, is_staff=who == Role.ADMIN))
-    response = client.get(reverse(name))
+    kwargs = {}
+    if name in CONVICTION_URLS:
+        kwargs = {"conviction_id": request.getfixturevalue("home_conviction_id")}
+        if county == OTHER_COUNTY and status not in (302, 403):
+            status = 404  # another county's conviction does not exist for this user
+    url = reverse(name, kwargs=kwargs)
+    response = client.post(url) if name in POSTED else client.get(url)
     assert response.status_code == status
     if status == 302 and who == ANON:
         assert response["Location"].startswith(reverse("accounts:login"))
