@@ -55,14 +55,37 @@ EXPECTED |= {
     "review:comment": _rule(CASE_ROLES, 400),
     "review:person_comment": _rule(CASE_ROLES, 400),
 }
+# The review API: DRF answers anonymous requests with 403 (no redirect to a sign-in page).
+EXPECTED |= {
+    f"review_api:{name}": {**rule, ANON: 403}
+    for name, rule in {
+        "conviction_list": _rule(CASE_ROLES, 200),
+        "bulk": _rule((Role.DA_SUPERVISOR,), 400),  # POST without an action
+        "conviction": _rule(CASE_ROLES, 200),
+        "not_challenge": _rule(DA, 400),
+        "challenge": _rule(DA, 400),
+        "modify": _rule(DA, 400),
+        "undo": _rule(DA, 400),
+        "release": _rule((Role.DA_SUPERVISOR,), 400),
+        "claim": _rule(DA, 200),  # nothing to fill in: the claim is taken
+        "object": _rule((Role.PUBLIC_DEFENDER,), 400),
+        "respond": _rule(DA, 400),
+        "comment": _rule(CASE_ROLES, 400),
+    }.items()
+}
+EXPECTED |= {
+    "api-schema": {ANON: 403, **{r: 200 for r in ALL_ROLES}},
+    "api-docs": {ANON: 403, **{r: 200 for r in ALL_ROLES}},
+}
 #: url names taking a conviction of HOME_COUNTY (another county's user: 404 where allowed)
 CONVICTION_URLS = {
     name
     for name in EXPECTED
-    if name.startswith("review:") and name not in ("review:queue", "review:bulk")
+    if name.startswith(("review:", "review_api:"))
+    and name.split(":")[1] not in ("queue", "bulk", "conviction_list")
 }
 #: url names exercised with POST (state changes are POSTs to action URLs)
-POSTED = CONVICTION_URLS - {"review:conviction"}
+POSTED = (CONVICTION_URLS - {"review:conviction", "review_api:conviction"}) | {"review_api:bulk"}
 POST_ONLY = {"accounts:logout"}
 
 
@@ -116,7 +139,7 @@ def test_view_access_by_role(
     url = reverse(name, kwargs=kwargs)
     response = client.post(url) if name in POSTED else client.get(url)
     assert response.status_code == status
-    if status == 302 and who == ANON:
+    if status == 302 and who == ANON:  # pages send anonymous users to sign in
         assert response["Location"].startswith(reverse("accounts:login"))
 
 
