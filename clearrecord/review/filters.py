@@ -70,14 +70,18 @@ def reviewer_choices(user: Any) -> list[tuple[str, str]]:
 
 class ConvictionFilter(df.FilterSet):
     q = df.CharFilter(method="search", label="Search (name, CII, court case, DOB)")
-    state = df.ChoiceFilter(field_name="review_state", choices=list(wf.STATE_LABELS.items()))
+    state = df.ChoiceFilter(
+        field_name="review_state", choices=list(wf.STATE_LABELS.items()), label="Review state"
+    )
     outcome = df.ChoiceFilter(
-        field_name="current_determination__outcome", choices=list(OUTCOMES.items())
+        field_name="current_determination__outcome",
+        choices=list(OUTCOMES.items()),
+        label="Outcome",
     )
     reason = df.CharFilter(field_name="current_determination__reason", label="Reason")
     rule = df.CharFilter(field_name="current_determination__rule_id", label="Rule")
-    section = df.ChoiceFilter(field_name="section", choices=list(SECTIONS.items()))
-    level = df.ChoiceFilter(field_name="level", choices=list(LEVELS.items()))
+    section = df.ChoiceFilter(field_name="section", choices=list(SECTIONS.items()), label="Section")
+    level = df.ChoiceFilter(field_name="level", choices=list(LEVELS.items()), label="Level")
     flag = df.ChoiceFilter(
         method="with_flag", choices=[(k, v[0]) for k, v in FLAGS.items()], label="Flag"
     )

@@ -26,7 +26,9 @@ class ChallengeForm(ActionForm):
 
 
 class ModifyForm(ActionForm):
-    remedy = forms.ChoiceField(choices=list(wf.REMEDIES.items()), label="Remedy to apply")
+    remedy = forms.ChoiceField(
+        choices=[("", "Choose the remedy…"), *wf.REMEDIES.items()], label="Remedy to apply"
+    )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=wf.NOTE_MAX_LENGTH, label="Reason"
     )
