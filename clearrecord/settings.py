@@ -102,11 +102,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_filters",
+    "drf_spectacular",
     "clearrecord.accounts",
     "clearrecord.audit",
     "clearrecord.system",
     "clearrecord.intake",
     "clearrecord.cases",
+    "clearrecord.review",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +297,17 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Domain errors (review/errors.py) become 400 / 403 / 409 here, once.
+    "EXCEPTION_HANDLER": "clearrecord.review.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ClearRecord API",
+    "DESCRIPTION": "Prop 64 conviction relief: the shared review queue. Every state change is a "
+    "POST to an action URL carrying the version seen; a stale version is HTTP 409.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Logs carry event names, ids and counts only: never request bodies or record contents.

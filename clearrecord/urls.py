@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clearrecord.accounts import views as account_views
 
@@ -16,6 +17,10 @@ urlpatterns = [
     path("audit/", include("clearrecord.audit.urls")),
     path("uploads/", include("clearrecord.intake.urls")),
     path("api/v1/uploads/", include("clearrecord.intake.api_urls")),
+    path("review/", include("clearrecord.review.urls")),
+    path("api/v1/", include("clearrecord.review.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Home", reverse("home"))]
     if can(user, "upload"):
         items.append(("Uploads", reverse("intake:list")))
+    if can(user, "view_cases"):
+        items.append(("Review queue", reverse("review:queue")))
     if can(user, "system_health"):
         items.append(("System health", reverse("system:health")))
     if can(user, "view_audit"):

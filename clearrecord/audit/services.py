@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -69,3 +70,39 @@ def audit_export(*, actor: Any, filters: Any, request: HttpRequest | None = None
         detail={"rows": events.count(), "filters": filters.as_detail()},
     )
     return events
+
+
+def audit_record_many(
+    *,
+    action: str,
+    actor: Any,
+    object_type: str,
+    object_ids: list[int] | list[str],
+    request: HttpRequest | None = None,
+    outcome: str = Outcome.SUCCESS,
+    county: str = "",
+    detail: dict[str, Any] | None = None,
+    batch_size: int = 2000,
+) -> int:
+    """Append one event per object in set-wise INSERTs (bulk actions); returns how many."""
+    ip = client_ip(request)
+    events = (
+        AuditEvent(
+            actor=actor if actor is not None and actor.pk else None,
+            actor_username=getattr(actor, "username", "") or "",
+            actor_role=getattr(actor, "role", "") or "",
+            county=county or getattr(actor, "county", "") or "",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            outcome=outcome,
+            client_ip=ip,
+            detail=detail or {},
+        )
+        for object_id in object_ids
+    )
+    created = 0
+    while batch := list(islice(events, batch_size)):
+        AuditEvent.objects.bulk_create(batch)
+        created += len(batch)
+    return created

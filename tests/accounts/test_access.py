@@ -52,14 +52,68 @@ EXPECTED: dict[str, dict[str, int]] = {
     "intake:new": {ANON: 302, **{r: 403 for r in ALL_ROLES}, Role.DA_REVIEWER: 200, Role.DA_SUPERVISOR: 200},
     "intake_api:uploads": {ANON: 403, **{r: 403 for r in ALL_ROLES}, Role.DA_REVIEWER: 200, Role.DA_SUPERVISOR: 200},
 }  # fmt: skip
-#: URLs that take an object id: covered by their own tests (tests/accounts/test_lockout.py).
-OBJECT_URLS = {"accounts:lockout_release"}
+DA = (Role.DA_REVIEWER, Role.DA_SUPERVISOR)
+CASE_ROLES = (*DA, Role.PUBLIC_DEFENDER)
+
+
+def _rule(allowed: tuple[str, ...], ok: int) -> dict[str, int]:
+    return {ANON: 302, **{r: ok if r in allowed else 403 for r in ALL_ROLES}}
+
+
+# Review (issue #5). Action URLs are POSTed with an empty form: 400 (incomplete) for a role that
+# may act, 403 for one that may not. For the conviction URLs, a user of another county gets 404.
+EXPECTED |= {
+    "review:queue": _rule(CASE_ROLES, 200),
+    "review:bulk": _rule((Role.DA_SUPERVISOR,), 400),  # GET without an action
+    "review:conviction": _rule(CASE_ROLES, 200),
+    "review:not_challenge": _rule(DA, 400),
+    "review:challenge": _rule(DA, 400),
+    "review:modify": _rule(DA, 400),
+    "review:undo": _rule(DA, 400),
+    "review:release": _rule((Role.DA_SUPERVISOR,), 400),
+    "review:claim": _rule(DA, 400),
+    "review:object": _rule((Role.PUBLIC_DEFENDER,), 400),
+    "review:respond": _rule(DA, 400),
+    "review:comment": _rule(CASE_ROLES, 400),
+    "review:person_comment": _rule(CASE_ROLES, 400),
+}
+# The review API: DRF answers anonymous requests with 403 (no redirect to a sign-in page).
+EXPECTED |= {
+    f"review_api:{name}": {**rule, ANON: 403}
+    for name, rule in {
+        "conviction_list": _rule(CASE_ROLES, 200),
+        "bulk": _rule((Role.DA_SUPERVISOR,), 400),  # POST without an action
+        "conviction": _rule(CASE_ROLES, 200),
+        "not_challenge": _rule(DA, 400),
+        "challenge": _rule(DA, 400),
+        "modify": _rule(DA, 400),
+        "undo": _rule(DA, 400),
+        "release": _rule((Role.DA_SUPERVISOR,), 400),
+        "claim": _rule(DA, 200),  # nothing to fill in: the claim is taken
+        "object": _rule((Role.PUBLIC_DEFENDER,), 400),
+        "respond": _rule(DA, 400),
+        "comment": _rule(CASE_ROLES, 400),
+    }.items()
+}
+EXPECTED |= {
+    "api-schema": {ANON: 403, **{r: 200 for r in ALL_ROLES}},
+    "api-docs": {ANON: 403, **{r: 200 for r in ALL_ROLES}},
+}
+#: url names taking a conviction of HOME_COUNTY (another county's user: 404 where allowed)
+CONVICTION_URLS = {
+    name
+    for name in EXPECTED
+    if name.startswith(("review:", "review_api:"))
+    and name.split(":")[1] not in ("queue", "bulk", "conviction_list")
+}
+#: url names exercised with POST (state changes are POSTs to action URLs)
+POSTED = (CONVICTION_URLS - {"review:conviction", "review_api:conviction"}) | {"review_api:bulk"}
 POST_ONLY = {"accounts:logout"}
 #: URLs of one object: every role, anonymous and another county are walked in the app's own
-#: access tests (tests/intake/test_views.py), where the objects exist.
+#: access tests, where the objects exist (tests/intake/test_views.py, tests/accounts/test_lockout.py).
 OBJECT_URLS = {
     "intake:detail", "intake:progress", "intake:issues_csv", "intake:reevaluate",
-    "intake_api:upload",
+    "intake_api:upload", "accounts:lockout_release",
 }  # fmt: skip
 
 
@@ -91,16 +145,29 @@ def quick_health(monkeypatch: pytest.MonkeyPatch) -> None:
 CASES = [(name, who, status) for name, rules in EXPECTED.items() for who, status in rules.items()]
 
 
+@pytest.fixture
+def home_conviction_id(db: None) -> int:
+    from tests.review.builders import make_convictions
+
+    return make_convictions(HOME_COUNTY, 1)[0].pk
+
+
 @pytest.mark.parametrize(("name", "who", "status"), CASES)
 @pytest.mark.parametrize("county", [HOME_COUNTY, OTHER_COUNTY])
 def test_view_access_by_role(
-    make_user, client: Client, name: str, who: str, status: int, county: str
+    make_user, client: Client, name: str, who: str, status: int, county: str, request
 ) -> None:
     if who != ANON:
         client.force_login(make_user(who, county=county, is_staff=who == Role.ADMIN))
-    response = client.get(reverse(name))
+    kwargs = {}
+    if name in CONVICTION_URLS:
+        kwargs = {"conviction_id": request.getfixturevalue("home_conviction_id")}
+        if county == OTHER_COUNTY and status not in (302, 403):
+            status = 404  # another county's conviction does not exist for this user
+    url = reverse(name, kwargs=kwargs)
+    response = client.post(url) if name in POSTED else client.get(url)
     assert response.status_code == status
-    if status == 302 and who == ANON:  # the API answers 403 itself (DRF, no login page)
+    if status == 302 and who == ANON:  # pages send anonymous users to sign in
         assert response["Location"].startswith(reverse("accounts:login"))
 
 

@@ -1,0 +1,1 @@
+"""The shared review queue: DA decisions, PD objections, comments (issue #5)."""

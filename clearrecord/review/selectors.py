@@ -1,0 +1,82 @@
+"""Reads for review, scoped to the user's county and role: a row the user may not see does not
+exist for them (DoesNotExist, a 404 in views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from clearrecord.accounts.models import Role, User
+from clearrecord.accounts.policy import can
+from clearrecord.cases.models import Conviction, Subject
+
+from . import workflow as wf
+from .models import Comment, Decision, Objection
+
+#: how a conviction reaches its county
+CONVICTION_COUNTY = "county"
+SUBJECT_COUNTY = "county"
+
+
+def convictions_for(*, user: Any) -> QuerySet[Conviction]:
+    """Every conviction the user may see: their county's, DA and PD roles only."""
+    if not can(user, "view_cases"):
+        return Conviction.objects.none()
+    return Conviction.objects.filter(**{CONVICTION_COUNTY: user.county})
+
+
+def conviction_get(*, user: Any, conviction_id: int) -> Conviction:
+    return convictions_for(user=user).get(pk=conviction_id)
+
+
+def subjects_for(*, user: Any) -> QuerySet[Subject]:
+    if not can(user, "view_cases"):
+        return Subject.objects.none()
+    return Subject.objects.filter(**{SUBJECT_COUNTY: user.county})
+
+
+def subject_get(*, user: Any, subject_id: int | None) -> Subject:
+    return subjects_for(user=user).get(pk=subject_id)
+
+
+def reviewers_for(*, user: Any) -> QuerySet[User]:
+    """The DAs of the user's county (who may be assigned a conviction)."""
+    return User.objects.filter(
+        county=user.county, is_active=True, role__in=[Role.DA_REVIEWER, Role.DA_SUPERVISOR]
+    )
+
+
+def comments_for(*, user: Any) -> QuerySet[Comment]:
+    if not can(user, "comment"):
+        return Comment.objects.none()
+    return Comment.objects.filter(county=user.county).select_related("author")
+
+
+def objections_for(*, user: Any) -> QuerySet[Objection]:
+    return Objection.objects.filter(conviction__in=convictions_for(user=user))
+
+
+def queue_for(*, user: Any) -> QuerySet[Conviction]:
+    """The review queue: the county's convictions with what a row of the queue shows."""
+    return (
+        convictions_for(user=user)
+        .select_related("subject", "current_determination", "assignment__reviewer")
+        .annotate(
+            has_open_objection=Exists(
+                Objection.objects.filter(conviction_id=OuterRef("pk"), status="open")
+            )
+        )
+        .order_by("subject_id", "court_case", "id")
+    )
+
+
+def state_counts(queryset: QuerySet[Conviction]) -> dict[str, int]:
+    """How many convictions of `queryset` are in each review state (one query)."""
+    rows = queryset.order_by().values_list("review_state").annotate(n=Count("id"))
+    found = dict(rows)
+    return {state: found.get(state, 0) for state in wf.STATES}
+
+
+def history_of(*, conviction: Conviction) -> QuerySet[Decision]:
+    return conviction.decisions.select_related("actor").order_by("version")

@@ -1,0 +1,457 @@
+"""Review pages: the queue, a conviction with its determination and history, and the actions.
+
+Views fetch through selectors, call one service, and render. State changes are POSTs to action
+URLs; a domain error becomes its HTTP status once, here (`_refused`), on the page the person was
+looking at, with the new state when someone else was faster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from clearrecord.accounts.policy import can, capability_required
+from clearrecord.audit.services import audit_record
+from clearrecord.cases.models import Conviction
+
+from . import forms, selectors, services
+from . import workflow as wf
+from .errors import InvalidInput, ReviewError, StaleState, http_status
+from .filters import FLAGS, OUTCOMES, ConvictionFilter, reviewer_choices
+from .models import Objection
+
+PAGE_SIZE = 50
+FILTER_KEYS = (
+    "q",
+    "state",
+    "outcome",
+    "reason",
+    "rule",
+    "section",
+    "level",
+    "flag",
+    "reviewer",
+    "objection",
+    "upload",
+    "sort",
+)
+
+
+def _filtered(
+    request: HttpRequest, data: QueryDict, reviewers: list[tuple[str, str]] | None = None
+) -> tuple[ConvictionFilter, Any]:
+    filterset = ConvictionFilter(
+        data,
+        queryset=selectors.queue_for(user=request.user),
+        user=request.user,
+        reviewers=reviewers if reviewers is not None else reviewer_choices(request.user),
+    )
+    qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    return filterset, qs
+
+
+def _filter_query(data: QueryDict, *, without: tuple[str, ...] = ()) -> str:
+    """The filter part of a query string (no page), to keep the filter in every link."""
+    pairs = [(k, v) for k in FILTER_KEYS if k not in without for v in data.getlist(k) if v]
+    return urlencode(pairs)
+
+
+@require_GET
+@capability_required("view_cases")
+def queue(request: HttpRequest) -> HttpResponse:
+    """The county's convictions, filtered by the URL, grouped by person and court case."""
+    reviewers = reviewer_choices(request.user)
+    filterset, qs = _filtered(request, request.GET, reviewers)
+    # Counts per state answer "how much is left" for the same filter whatever state is chosen.
+    without_state = request.GET.copy()
+    without_state.pop("state", None)
+    _, base = _filtered(request, without_state, reviewers)
+    counts = selectors.state_counts(base)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _filter_query(request.GET)
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "counts": [
+                {
+                    "state": s,
+                    "label": wf.STATE_LABELS[s],
+                    "n": counts[s],
+                    "query": _filter_query(request.GET, without=("state",)) + f"&state={s}",
+                    "current": request.GET.get("state") == s,
+                }
+                for s in wf.STATES
+            ],
+            "total": sum(counts.values()),
+            "query": query,
+            "query_without_state": _filter_query(request.GET, without=("state",)),
+            "here": request.get_full_path(),
+            "can_bulk": can(request.user, "bulk_decide"),
+            "flags": FLAGS,
+        },
+    )
+
+
+def _conviction_or_404(request: HttpRequest, conviction_id: int) -> Conviction:
+    try:
+        return selectors.queue_for(user=request.user).select_related("upload").get(pk=conviction_id)
+    except Conviction.DoesNotExist:
+        raise Http404("No such conviction") from None
+
+
+def _detail_context(request: HttpRequest, conviction: Conviction, **bound: Any) -> dict[str, Any]:
+    role = request.user.role
+    open_objection = conviction.has_open_objection
+    allowed = set(
+        wf.allowed_actions(conviction.review_state, role, has_open_objection=open_objection)
+    )
+    initial = {"version": conviction.version, "next": request.GET.get("next", "")}
+    return {
+        "conviction": conviction,
+        "subject": conviction.subject,
+        "determination": conviction.current_determination,
+        "outcome_label": OUTCOMES.get(getattr(conviction.current_determination, "outcome", ""), ""),
+        "state_label": wf.STATE_LABELS[conviction.review_state],
+        "others": selectors.convictions_for(user=request.user)
+        .filter(subject_id=conviction.subject_id)
+        .exclude(pk=conviction.pk)
+        .select_related("current_determination")
+        .order_by("date", "id"),
+        "history": selectors.history_of(conviction=conviction),
+        "objections": conviction.objections.select_related("raised_by", "responded_by"),
+        "comments": selectors.comments_for(user=request.user).filter(conviction=conviction),
+        "person_comments": selectors.comments_for(user=request.user).filter(
+            subject_id=conviction.subject_id
+        ),
+        "allowed": allowed,
+        "challenge_form": bound.get("challenge") or forms.ChallengeForm(initial=initial),
+        "modify_form": bound.get("modify") or forms.ModifyForm(initial=initial),
+        "objection_form": bound.get("raise_objection") or forms.ObjectionForm(initial=initial),
+        "respond_form": bound.get("respond") or forms.RespondForm(initial=initial),
+        "comment_form": bound.get("comment") or forms.CommentForm(initial=initial),
+        "plain_form": forms.ActionForm(initial=initial),
+        "error": bound.get("error"),
+        "back": _safe_next(request, request.GET.get("next")) or reverse("review:queue"),
+    }
+
+
+@require_GET
+@capability_required("view_cases")
+def conviction_detail(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    """One conviction: the person, the determination and its explanation, history, comments."""
+    conviction = _conviction_or_404(request, conviction_id)
+    audit_record(
+        action="conviction.viewed",
+        request=request,
+        object_type=services.CONVICTION,
+        object_id=conviction.pk,
+        county=request.user.county,
+    )
+    return render(request, "review/conviction.html", _detail_context(request, conviction))
+
+
+def _safe_next(request: HttpRequest, url: str | None) -> str | None:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+def _refused(
+    request: HttpRequest, conviction_id: int, error: ReviewError, **bound: Any
+) -> HttpResponse:
+    """The one place a domain error becomes an HTML response: the page again, with why."""
+    conviction = _conviction_or_404(request, conviction_id)
+    if isinstance(error, StaleState):
+        message = (
+            "This conviction changed while you were looking at it: it is now "
+            f"“{wf.STATE_LABELS.get(error.current_state or '', error.current_state)}”. "
+            "Nothing was saved. Check the new state below and decide again."
+        )
+    elif isinstance(error, InvalidInput):
+        message = f"Please correct the form: {error.message}."
+    else:
+        message = f"Not done: {error}."
+    context = _detail_context(request, conviction, error=message, **bound)
+    return render(request, "review/conviction.html", context, status=http_status(error))
+
+
+def _perform(
+    request: HttpRequest,
+    conviction_id: int,
+    form: forms.forms.Form,
+    key: str,
+    call: Callable[[dict[str, Any]], Any],
+    done: str,
+) -> HttpResponse:
+    if not form.is_valid():
+        return _refused(
+            request,
+            conviction_id,
+            InvalidInput("form", "see the highlighted fields"),
+            **{key: form},
+        )
+    try:
+        call(form.cleaned_data)
+    except ReviewError as error:
+        return _refused(request, conviction_id, error, **{key: form})
+    except ObjectDoesNotExist:
+        raise Http404("No such conviction") from None
+    messages.success(request, done)
+    target = _safe_next(request, form.cleaned_data.get("next"))
+    return redirect(target or reverse("review:conviction", args=[conviction_id]))
+
+
+@require_POST
+@capability_required("decide")
+def not_challenge(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.ActionForm(request.POST),
+        "plain",
+        lambda d: services.conviction_not_challenge(
+            actor=request.user,
+            conviction_id=conviction_id,
+            expected_version=d["version"],
+            request=request,
+        ),
+        "Marked not challenged: relief as determined.",
+    )
+
+
+@require_POST
+@capability_required("decide")
+def challenge(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.ChallengeForm(request.POST),
+        "challenge",
+        lambda d: services.conviction_challenge(
+            actor=request.user,
+            conviction_id=conviction_id,
+            ground=d["ground"],
+            note=d["note"],
+            expected_version=d["version"],
+            request=request,
+        ),
+        "Challenge recorded. The public defender can see it and its reason.",
+    )
+
+
+@require_POST
+@capability_required("decide")
+def modify(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.ModifyForm(request.POST),
+        "modify",
+        lambda d: services.conviction_modify(
+            actor=request.user,
+            conviction_id=conviction_id,
+            remedy=d["remedy"],
+            note=d["note"],
+            expected_version=d["version"],
+            request=request,
+        ),
+        "Remedy modified.",
+    )
+
+
+@require_POST
+@capability_required("decide")
+def undo(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.ActionForm(request.POST),
+        "plain",
+        lambda d: services.conviction_undo(
+            actor=request.user,
+            conviction_id=conviction_id,
+            expected_version=d["version"],
+            request=request,
+        ),
+        "Decision undone: the conviction is flagged for review again.",
+    )
+
+
+@require_POST
+@capability_required("release")
+def release(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.ActionForm(request.POST),
+        "plain",
+        lambda d: services.conviction_release(
+            actor=request.user,
+            conviction_id=conviction_id,
+            expected_version=d["version"],
+            request=request,
+        ),
+        "Released for export.",
+    )
+
+
+@require_POST
+@capability_required("decide")
+def claim(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.ActionForm(request.POST),
+        "plain",
+        lambda d: services.conviction_claim(
+            actor=request.user, conviction_id=conviction_id, request=request
+        ),
+        "You are now reviewing this conviction.",
+    )
+
+
+@require_POST
+@capability_required("object")
+def raise_objection(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.ObjectionForm(request.POST),
+        "raise_objection",
+        lambda d: services.objection_raise(
+            actor=request.user,
+            conviction_id=conviction_id,
+            note=d["note"],
+            expected_version=d["version"],
+            request=request,
+        ),
+        "Objection raised. Export of this conviction waits for a DA response.",
+    )
+
+
+@require_POST
+@capability_required("decide")
+def respond(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.RespondForm(request.POST),
+        "respond",
+        lambda d: services.objection_respond(
+            actor=request.user,
+            conviction_id=conviction_id,
+            withdraw=d["response"] == "withdraw",
+            note=d["note"],
+            expected_version=d["version"],
+            request=request,
+        ),
+        "Response to the objection recorded.",
+    )
+
+
+@require_POST
+@capability_required("comment")
+def comment(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.CommentForm(request.POST),
+        "comment",
+        lambda d: services.comment_add(
+            actor=request.user, conviction_id=conviction_id, body=d["body"], request=request
+        ),
+        "Comment added.",
+    )
+
+
+@require_POST
+@capability_required("comment")
+def person_comment(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    """A comment on the person of this conviction (shown with each of their convictions)."""
+    conviction = _conviction_or_404(request, conviction_id)
+    return _perform(
+        request,
+        conviction_id,
+        forms.CommentForm(request.POST),
+        "comment",
+        lambda d: services.comment_add(
+            actor=request.user, subject_id=conviction.subject_id, body=d["body"], request=request
+        ),
+        "Comment on the person added.",
+    )
+
+
+@capability_required("bulk_decide")
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Bulk action on a selection (ids) or everything matching the filter: confirm, then apply.
+
+    GET shows how many convictions would change and their outcomes; POST applies it.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    action = data.get("action", "")
+    if action not in (wf.NOT_CHALLENGE, wf.RELEASE):
+        return render(request, "review/bulk_confirm.html", {"invalid": True}, status=400)
+    _filterset, qs = _filtered(request, data)
+    ids = [int(i) for i in data.getlist("ids") if i.isdigit()]
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    query = _filter_query(data)
+    back = reverse("review:queue") + (f"?{query}" if query else "")
+    if request.method == "POST":
+        result = services.conviction_bulk_decide(
+            actor=request.user,
+            convictions=qs,
+            action=action,
+            request=request,
+        )
+        verb = "marked not challenged" if action == wf.NOT_CHALLENGE else "released for export"
+        messages.success(
+            request,
+            f"{result.changed} conviction(s) {verb}."
+            + (
+                f" {result.skipped} left as they were (already decided, under objection, or "
+                "being changed by someone else)."
+                if result.skipped
+                else ""
+            ),
+        )
+        return redirect(back)
+    states = list(wf.RULES[action].moves)
+    eligible = (
+        qs.filter(review_state__in=states)
+        .exclude(Exists(Objection.objects.open().filter(conviction_id=OuterRef("pk"))))
+        .order_by()
+        .values_list("current_determination__outcome")
+        .annotate(n=Count("id"))
+    )
+    by_outcome = [(OUTCOMES.get(o or "", o or "No determination"), n) for o, n in eligible]
+    return render(
+        request,
+        "review/bulk_confirm.html",
+        {
+            "action": action,
+            "action_label": dict(forms.BulkForm.base_fields["action"].choices)[action],
+            "by_outcome": by_outcome,
+            "changing": sum(n for _, n in by_outcome),
+            "selected": qs.count(),
+            "ids": ids,
+            "filters": [(k, v) for k in FILTER_KEYS for v in data.getlist(k) if v],
+            "back": back,
+        },
+    )

@@ -1,0 +1,113 @@
+"""The review queue in a real browser: a DA filters, reads, decides and bulk-approves; a PD finds
+the challenge and objects; the DA responds. Synthetic people only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clearrecord.cases.models import Conviction
+from clearrecord.review.models import Objection
+from tests.browser.conftest import screenshot, sign_in
+from tests.conftest import HOME_COUNTY, PASSWORD
+from tests.review.builders import make_convictions, make_upload
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def county_file(db):
+    upload = make_upload(HOME_COUNTY)
+    clear = make_convictions(HOME_COUNTY, 500, upload=upload, per_subject=2)
+    doubtful = make_convictions(
+        HOME_COUNTY,
+        3,
+        upload=upload,
+        outcome="needs_review",
+        section="11359",
+        level="felony",
+        flags=["currently_serving"],
+    )
+    return clear, doubtful
+
+
+def test_da_filters_reads_decides_and_bulk_approves(
+    page, prosecutor, supervisor, county_file
+) -> None:
+    clear, doubtful = county_file
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.get_by_role("link", name="Review queue").click()
+    assert page.get_by_role("heading", name="Review queue").is_visible()
+    page.get_by_label("Outcome").select_option("needs_review")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"outcome=needs_review"))
+    assert "Showing 1\N{EN DASH}3 of 3" in page.inner_text("main")
+    screenshot(page, "review-queue-filtered")
+
+    # open a person, read the explanation, decide "not challenged"
+    page.get_by_role("link", name=re.compile("H&S 11359")).first.click()
+    assert "H&S 11361.8(e)" in page.inner_text("main")  # the explanation's citation
+    screenshot(page, "review-conviction")
+    page.get_by_role("button", name="Not challenged (relief as determined)").click()
+    page.wait_for_url(re.compile(r"outcome=needs_review"))  # back to the same filtered queue
+    assert "Marked not challenged" in page.inner_text("main")
+
+    # challenge the next one, with a ground and a reason
+    page.get_by_role("link", name=re.compile("H&S 11359")).nth(1).click()
+    page.get_by_label("Unreasonable risk to public safety").check()
+    page.get_by_label("Reason (shared with the public defender)").fill("Synthetic reason.")
+    page.get_by_role("button", name="Challenge", exact=True).click()
+    assert "Challenge recorded" in page.inner_text("main")
+    states = sorted(
+        Conviction.objects.filter(pk__in=[c.pk for c in doubtful]).values_list(
+            "review_state", flat=True
+        )
+    )
+    assert states == ["challenged", "flagged", "not_challenged"]
+
+    # a supervisor approves the 500 clear cases in bulk, after a confirmation
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, supervisor.username, PASSWORD)
+    page.goto("/review/?outcome=eligible_dismissal")
+    assert "of 500" in page.inner_text("main")
+    page.get_by_label(re.compile("With the selected convictions")).select_option("not_challenge")
+    page.get_by_role("button", name="Review the bulk action…").click()
+    assert page.get_by_test_id("bulk-changing").inner_text() == "500"
+    assert "Eligible for dismissal" in page.inner_text("main")
+    screenshot(page, "review-bulk-confirm")
+    page.get_by_role("button", name=re.compile("Mark not challenged: 500")).click()
+    assert "500 conviction(s) marked not challenged" in page.inner_text("main")
+    assert (
+        Conviction.objects.filter(
+            pk__in=[c.pk for c in clear], review_state="not_challenged"
+        ).count()
+        == 500
+    )
+
+
+def test_pd_objects_to_a_challenge_and_the_da_responds(page, prosecutor, defender) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1, review_state="challenged")[0]
+    make_convictions(HOME_COUNTY, 4)
+    sign_in(page, defender.username, PASSWORD)
+    page.goto("/review/")
+    page.get_by_role("link", name=re.compile(r"^Challenged")).click()
+    assert "Showing 1\N{EN DASH}1 of 1" in page.inner_text("main")
+    page.get_by_role("link", name=re.compile("H&S 11357")).click()
+    page.get_by_label("Objection (what the DA should reconsider)").fill("Synthetic objection.")
+    page.get_by_role("button", name="Raise objection").click()
+    assert "Objection raised" in page.inner_text("main")
+    screenshot(page, "review-objection-raised")
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto("/review/?objection=open")
+    page.get_by_role("link", name=re.compile("H&S 11357")).click()
+    assert "Synthetic objection." in page.inner_text("main")
+    page.get_by_label("Maintain the decision (note required)").check()
+    page.get_by_label("Response note").fill("Synthetic response.")
+    page.get_by_role("button", name="Send response").click()
+    assert "Response to the objection recorded" in page.inner_text("main")
+    screenshot(page, "review-objection-answered")
+    objection = Objection.objects.get(conviction=conviction)
+    assert (objection.status, objection.responded_by) == ("maintained", prosecutor)

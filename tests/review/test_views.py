@@ -1,0 +1,329 @@
+"""Review pages: the queue (filters, counts, pagination, query count), the conviction page and
+the action POSTs, including the 409 a person sees when someone else was faster."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clearrecord.audit.models import AuditEvent
+from clearrecord.cases.models import Conviction
+from clearrecord.review import services
+from clearrecord.review.models import Decision, Objection
+from tests.conftest import HOME_COUNTY, OTHER_COUNTY
+
+from .builders import make_convictions, make_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_prosecutor(client: Client, prosecutor) -> Client:
+    client.force_login(prosecutor)
+    return client
+
+
+def queue(client: Client, **params: str):
+    return client.get(reverse("review:queue"), params)
+
+
+def ids_on(response) -> list[int]:
+    return [c.pk for c in response.context["page"].object_list]
+
+
+def test_queue_lists_only_the_home_county(as_prosecutor) -> None:
+    mine = make_convictions(HOME_COUNTY, 3)
+    make_convictions(OTHER_COUNTY, 2)
+    response = queue(as_prosecutor)
+    assert response.status_code == 200
+    assert sorted(ids_on(response)) == sorted(c.pk for c in mine)
+    assert response.context["total"] == 3
+
+
+def test_queue_counts_per_state_ignore_the_state_filter(as_prosecutor) -> None:
+    make_convictions(HOME_COUNTY, 3)
+    make_convictions(HOME_COUNTY, 2, review_state="challenged")
+    response = queue(as_prosecutor, state="challenged")
+    assert len(ids_on(response)) == 2
+    counts = {c["state"]: c["n"] for c in response.context["counts"]}
+    assert counts["flagged"] == 3
+    assert counts["challenged"] == 2
+    assert counts["exported"] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"outcome": "not_eligible"}, "not_eligible"),
+        ({"section": "11359"}, "felony"),
+        ({"level": "felony"}, "felony"),
+        ({"flag": "superstrike"}, "superstrike"),
+        ({"flag": "currently_serving"}, "serving"),
+    ],
+)
+def test_queue_filters(as_prosecutor, params: dict[str, str], expected: str) -> None:
+    upload = make_upload(HOME_COUNTY)
+    groups = {
+        "plain": make_convictions(HOME_COUNTY, 2, upload=upload),
+        "not_eligible": make_convictions(HOME_COUNTY, 1, upload=upload, outcome="not_eligible"),
+        "felony": make_convictions(HOME_COUNTY, 1, upload=upload, section="11359", level="felony"),
+        "serving": make_convictions(HOME_COUNTY, 1, upload=upload, flags=["currently_serving"]),
+    }
+    superstrike = make_convictions(HOME_COUNTY, 1, upload=upload)[0]
+    d = superstrike.current_determination
+    d.evidence = [*d.evidence, {"role": "superstrike", "file": 1, "line": 9}]
+    d.save()
+    groups["superstrike"] = [superstrike]
+    response = queue(as_prosecutor, **params)
+    assert ids_on(response) == [c.pk for c in groups[expected]]
+
+
+def test_queue_search_by_name_cii_court_case_and_dob(as_prosecutor) -> None:
+    target, _other = make_convictions(HOME_COUNTY, 2)
+    subject = target.subject
+    for q in (subject.name.split(",")[1].strip().lower(), subject.cii, target.court_case):
+        assert ids_on(queue(as_prosecutor, q=q)) == [target.pk], q
+    subject.dob = subject.dob.replace(year=1950)
+    subject.save()
+    assert ids_on(queue(as_prosecutor, q=subject.dob.isoformat())) == [target.pk]
+
+
+def test_queue_filters_on_open_objection_and_reviewer(as_prosecutor, prosecutor, defender) -> None:
+    a, b, c = make_convictions(HOME_COUNTY, 3, review_state="challenged")
+    services.objection_raise(actor=defender, conviction_id=a.pk, note="x")
+    services.conviction_claim(actor=prosecutor, conviction_id=b.pk)
+    assert ids_on(queue(as_prosecutor, objection="open")) == [a.pk]
+    assert ids_on(queue(as_prosecutor, reviewer="me")) == [b.pk]
+    assert ids_on(queue(as_prosecutor, reviewer=str(prosecutor.pk))) == [b.pk]
+    assert sorted(ids_on(queue(as_prosecutor, reviewer="none"))) == sorted([a.pk, c.pk])
+
+
+def test_queue_paginates_and_keeps_the_filter_in_page_links(as_prosecutor) -> None:
+    make_convictions(HOME_COUNTY, 120, per_subject=3)
+    response = queue(as_prosecutor, outcome="eligible_dismissal")
+    page = response.context["page"]
+    assert (page.paginator.count, len(page.object_list), page.paginator.num_pages) == (120, 50, 3)
+    assert "?outcome=eligible_dismissal&amp;page=2" in response.content.decode()
+    last = queue(as_prosecutor, outcome="eligible_dismissal", page="3")
+    assert len(last.context["page"].object_list) == 20
+
+
+def test_queue_groups_rows_by_person(as_prosecutor) -> None:
+    make_convictions(HOME_COUNTY, 6, per_subject=3)
+    rows = [(c.subject_id, c.court_case, c.pk) for c in queue(as_prosecutor).context["page"]]
+    assert rows == sorted(rows)
+
+
+def test_queue_empty_state(as_prosecutor) -> None:
+    page = queue(as_prosecutor).content.decode()
+    assert "There is nothing to review yet" in page
+    page = queue(as_prosecutor, q="nobody").content.decode()
+    assert "Nothing matches these filters" in page
+
+
+def test_queue_invalid_filter_shows_nothing_not_everything(as_prosecutor) -> None:
+    make_convictions(HOME_COUNTY, 2)
+    response = queue(as_prosecutor, state="pardoned")
+    assert response.status_code == 200
+    assert ids_on(response) == []
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_queue_query_count_does_not_grow_with_rows(
+    as_prosecutor, defender, prosecutor, django_assert_num_queries, rows: int
+) -> None:
+    convictions = make_convictions(HOME_COUNTY, rows, per_subject=2)
+    # claims and objections are shown in the rows too
+    services.conviction_claim(actor=prosecutor, conviction_id=convictions[0].pk)
+    services.conviction_not_challenge(actor=prosecutor, conviction_id=convictions[1].pk)
+    services.objection_raise(actor=defender, conviction_id=convictions[1].pk, note="x")
+    # session, user, reviewers, counts per state, page count, page rows
+    with django_assert_num_queries(6):
+        response = queue(as_prosecutor)
+    assert response.status_code == 200
+
+
+def test_conviction_page_shows_determination_and_audits_the_view(as_prosecutor, prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    response = as_prosecutor.get(reverse("review:conviction", args=[conviction.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "H&amp;S 11361.8(e)" in page  # the citation of the explanation
+    assert "Not challenged (relief as determined)" in page
+    event = AuditEvent.objects.get(action="conviction.viewed")
+    assert (event.actor, event.object_id, event.detail) == (prosecutor, str(conviction.pk), {})
+
+
+def test_conviction_page_query_count_is_constant(
+    as_prosecutor, prosecutor, defender, django_assert_num_queries
+) -> None:
+    conviction, *_ = make_convictions(HOME_COUNTY, 4, per_subject=4)
+    services.conviction_challenge(
+        actor=prosecutor, conviction_id=conviction.pk, ground="unreasonable_risk", note="x"
+    )
+    services.objection_raise(actor=defender, conviction_id=conviction.pk, note="y")
+    services.comment_add(actor=defender, conviction_id=conviction.pk, body="z")
+    services.comment_add(actor=defender, subject_id=conviction.subject_id, body="w")
+    # session, user, conviction, audit insert, history, objections, comments x2, others
+    with django_assert_num_queries(9):
+        as_prosecutor.get(reverse("review:conviction", args=[conviction.pk]))
+
+
+def test_defender_sees_objection_form_not_decisions(client: Client, defender) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1, review_state="challenged")[0]
+    client.force_login(defender)
+    page = client.get(reverse("review:conviction", args=[conviction.pk])).content.decode()
+    assert "Raise objection" in page
+    assert "Not challenged (relief as determined)" not in page
+    assert ">Challenge<" not in page
+
+
+def test_not_challenge_post_redirects_and_moves(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    url = reverse("review:not_challenge", args=[conviction.pk])
+    response = as_prosecutor.post(url, {"version": 1})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("review:conviction", args=[conviction.pk])
+    assert Conviction.objects.get().review_state == "not_challenged"
+
+
+def test_next_keeps_the_person_in_the_filtered_queue(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    back = reverse("review:queue") + "?outcome=eligible_dismissal"
+    response = as_prosecutor.post(
+        reverse("review:not_challenge", args=[conviction.pk]), {"version": 1, "next": back}
+    )
+    assert response["Location"] == back
+    evil = as_prosecutor.post(
+        reverse("review:undo", args=[conviction.pk]),
+        {"version": 2, "next": "https://evil.example/"},
+    )
+    assert evil["Location"] == reverse("review:conviction", args=[conviction.pk])
+
+
+def test_a_stale_version_is_a_409_that_shows_the_new_state(as_prosecutor, supervisor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    services.conviction_challenge(
+        actor=supervisor, conviction_id=conviction.pk, ground="unreasonable_risk", note="x"
+    )
+    response = as_prosecutor.post(
+        reverse("review:not_challenge", args=[conviction.pk]), {"version": 1}
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "changed while you were looking at it" in page
+    assert "“Challenged”" in page
+    assert Conviction.objects.get().review_state == "challenged"
+
+
+def test_challenge_without_note_is_400_with_the_form_kept(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    response = as_prosecutor.post(
+        reverse("review:challenge", args=[conviction.pk]),
+        {"version": 1, "ground": "unreasonable_risk", "note": ""},
+    )
+    assert response.status_code == 400
+    assert response.context["challenge_form"].errors["note"]
+    assert not Decision.objects.exists()
+
+
+def test_challenge_post(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    response = as_prosecutor.post(
+        reverse("review:challenge", args=[conviction.pk]),
+        {"version": 1, "ground": "does_not_meet_criteria", "note": "Out of county."},
+    )
+    assert response.status_code == 302
+    assert Decision.objects.get().ground == "does_not_meet_criteria"
+
+
+def test_transition_not_allowed_is_409(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1, review_state="exported")[0]
+    response = as_prosecutor.post(reverse("review:undo", args=[conviction.pk]), {"version": 1})
+    assert response.status_code == 409
+    assert "Not done" in response.content.decode()
+
+
+def test_objection_and_response_through_the_pages(client: Client, prosecutor, defender) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1, review_state="challenged")[0]
+    client.force_login(defender)
+    response = client.post(
+        reverse("review:object", args=[conviction.pk]), {"version": 1, "note": "Qualifies."}
+    )
+    assert response.status_code == 302
+    client.force_login(prosecutor)
+    page = client.get(reverse("review:conviction", args=[conviction.pk])).content.decode()
+    assert "Respond to the objection" in page
+    response = client.post(
+        reverse("review:respond", args=[conviction.pk]),
+        {"version": 2, "response": "withdraw", "note": ""},
+    )
+    assert response.status_code == 302
+    assert Conviction.objects.get().review_state == "not_challenged"
+    assert Objection.objects.get().status == "withdrawn"
+
+
+def test_comments_on_conviction_and_person(client: Client, defender) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    client.force_login(defender)
+    client.post(reverse("review:comment", args=[conviction.pk]), {"body": "On the count."})
+    client.post(reverse("review:person_comment", args=[conviction.pk]), {"body": "On him."})
+    page = client.get(reverse("review:conviction", args=[conviction.pk])).content.decode()
+    assert "On the count." in page
+    assert "On him." in page
+
+
+def test_bulk_confirm_then_apply_to_the_filter(client: Client, supervisor) -> None:
+    make_convictions(HOME_COUNTY, 4)
+    make_convictions(HOME_COUNTY, 2, outcome="not_eligible")
+    make_convictions(HOME_COUNTY, 1, review_state="challenged")
+    client.force_login(supervisor)
+    confirm = client.get(
+        reverse("review:bulk"), {"action": "not_challenge", "outcome": "eligible_dismissal"}
+    )
+    assert confirm.status_code == 200
+    assert confirm.context["changing"] == 4
+    assert confirm.context["by_outcome"] == [("Eligible for dismissal", 4)]
+    assert Conviction.objects.filter(review_state="not_challenged").count() == 0  # GET: no change
+    done = client.post(
+        reverse("review:bulk"), {"action": "not_challenge", "outcome": "eligible_dismissal"}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == reverse("review:queue") + "?outcome=eligible_dismissal"
+    assert Conviction.objects.filter(review_state="not_challenged").count() == 4
+    assert Conviction.objects.filter(review_state="flagged").count() == 2
+
+
+def test_bulk_on_a_selection_only(client: Client, supervisor) -> None:
+    a, _b, c = make_convictions(HOME_COUNTY, 3)
+    client.force_login(supervisor)
+    client.post(reverse("review:bulk"), {"action": "not_challenge", "ids": [a.pk, c.pk]})
+    assert set(Conviction.objects.filter(review_state="not_challenged")) == {a, c}
+
+
+def test_bulk_cannot_reach_another_county(client: Client, supervisor) -> None:
+    foreign = make_convictions(OTHER_COUNTY, 1)[0]
+    client.force_login(supervisor)
+    client.post(reverse("review:bulk"), {"action": "not_challenge", "ids": [foreign.pk]})
+    assert Conviction.objects.get().review_state == "flagged"
+
+
+@pytest.mark.parametrize(
+    "name", ["not_challenge", "challenge", "undo", "claim", "respond", "comment"]
+)
+def test_other_county_posts_are_404(client: Client, outsider, name: str) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    client.force_login(outsider)
+    response = client.post(
+        reverse(f"review:{name}", args=[conviction.pk]),
+        {
+            "version": 1,
+            "ground": "unreasonable_risk",
+            "note": "x",
+            "body": "x",
+            "response": "withdraw",
+        },
+    )
+    assert response.status_code == 404
+    assert Conviction.objects.get().version == 1
