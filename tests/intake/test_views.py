@@ -14,7 +14,7 @@ from django.urls import reverse
 from clearrecord.accounts.models import Role
 from clearrecord.intake import pipeline
 from clearrecord.intake.models import Status, Upload
-from tests.conftest import HOME_COUNTY, OTHER_COUNTY
+from tests.conftest import HOME_COUNTY, OTHER_COUNTY, REQUEST_QUERIES
 from tests.intake.builders import make_upload, synthetic_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -179,7 +179,7 @@ def test_list_page_query_count_does_not_grow(
     client.force_login(prosecutor)
     client.get(reverse("intake:list"))
     # session, user, count, page of uploads (with their authors)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(REQUEST_QUERIES + 2):
         client.get(reverse("intake:list"))
 
 
@@ -188,7 +188,7 @@ def test_detail_page_query_count(prosecutor, published, django_assert_num_querie
     client.force_login(prosecutor)
     client.get(reverse("intake:detail", args=[published.pk]))
     # session, user, upload, files, current evaluation, issues by reason, evaluations
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(REQUEST_QUERIES + 5):
         client.get(reverse("intake:detail", args=[published.pk]))
 
 

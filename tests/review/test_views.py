@@ -11,7 +11,7 @@ from clearrecord.audit.models import AuditEvent
 from clearrecord.cases.models import Conviction
 from clearrecord.review import services
 from clearrecord.review.models import Decision, Objection
-from tests.conftest import HOME_COUNTY, OTHER_COUNTY
+from tests.conftest import HOME_COUNTY, OTHER_COUNTY, REQUEST_QUERIES
 
 from .builders import make_convictions, make_upload
 
@@ -139,7 +139,7 @@ def test_queue_query_count_does_not_grow_with_rows(
     services.conviction_not_challenge(actor=prosecutor, conviction_id=convictions[1].pk)
     services.objection_raise(actor=defender, conviction_id=convictions[1].pk, note="x")
     # session, user, reviewers, counts per state, page count, page rows
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(REQUEST_QUERIES + 4):
         response = queue(as_prosecutor)
     assert response.status_code == 200
 
@@ -166,7 +166,7 @@ def test_conviction_page_query_count_is_constant(
     services.comment_add(actor=defender, conviction_id=conviction.pk, body="z")
     services.comment_add(actor=defender, subject_id=conviction.subject_id, body="w")
     # session, user, conviction, audit insert, history, objections, comments x2, others
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(REQUEST_QUERIES + 7):
         as_prosecutor.get(reverse("review:conviction", args=[conviction.pk]))
 
 
