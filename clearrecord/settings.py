@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files (no CDN; CSP)
     "clearrecord.accounts",
     "clearrecord.audit",
     "clearrecord.system",
@@ -308,6 +309,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Logs carry event names, ids and counts only: never request bodies or record contents.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
@@ -84,10 +85,14 @@ class UploadListCreate(APIView):
     permission_classes = [CanUpload]
     parser_classes = [MultiPartParser]
 
+    @extend_schema(operation_id="uploads_list", responses=UploadSerializer(many=True))
     def get(self, request: Request) -> Response:
         uploads = selectors.upload_list(user=request.user).prefetch_related("files")[:100]
         return Response(UploadSerializer(uploads, many=True).data)
 
+    @extend_schema(
+        operation_id="uploads_create", request=UploadCreateInput, responses={201: UploadSerializer}
+    )
     def post(self, request: Request) -> Response:
         files = request.FILES.getlist("files")  # parses the body: streams files to disk
         if getattr(request._request, "upload_too_large", False):
@@ -118,6 +123,7 @@ class UploadListCreate(APIView):
 class UploadDetail(APIView):
     permission_classes = [CanUpload]
 
+    @extend_schema(operation_id="uploads_retrieve", responses=UploadSerializer)
     def get(self, request: Request, upload_id: int) -> Response:
         upload = selectors.upload_get(user=request.user, upload_id=upload_id)
         return Response(UploadSerializer(upload).data)
