@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "clearrecord.accounts",
     "clearrecord.audit",
     "clearrecord.system",
+    "clearrecord.api",
 ]
 
 MIDDLEWARE = [
@@ -277,9 +278,31 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "clearrecord.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("CLEARRECORD_API_ANON_RATE", "30/minute"),
+        "user": env_str("CLEARRECORD_API_USER_RATE", "600/minute"),
+        # Wrong API tokens per client address (clearrecord/api/authentication.py).
+        "token_failure": env_str("CLEARRECORD_API_TOKEN_FAILURE_RATE", "10/hour"),
+    },
+}
+# Throttle counters must be shared by every web process: Redis in production and development.
+CACHE_URL = env_str("CLEARRECORD_CACHE_URL", CELERY_BROKER_URL)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if CLEARRECORD_ENV == "test"  # each test starts from an empty cache (tests/conftest.py)
+        else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    )
 }
 
 # Logs carry event names, ids and counts only: never request bodies or record contents.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("clearrecord.accounts.urls")),
     path("system/", include("clearrecord.system.urls")),
     path("audit/", include("clearrecord.audit.urls")),
+    path("api/v1/", include("clearrecord.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

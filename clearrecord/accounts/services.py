@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog
@@ -17,7 +19,7 @@ from clearrecord.audit.models import Outcome
 from clearrecord.audit.services import audit_record
 
 from . import twofactor
-from .models import User
+from .models import ApiToken, User
 
 
 def lockout_release(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
@@ -192,3 +194,48 @@ def account_reenable(*, actor: User, user: User, request: HttpRequest | None = N
                 county=user.county,
             )
     user.refresh_from_db(fields=["is_active", "reactivated_at"])
+
+
+API_TOKEN_PREFIX = "cr_"  # noqa: S105 (a label in front of the random part, not a secret)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_create(
+    *, user: User, name: str, request: HttpRequest | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token for `user`; return it with the secret, which is never stored or shown again."""
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=secret[:8], digest=_token_digest(secret)
+        )
+        audit_record(action="api.token_created", actor=user, request=request, obj=token)
+    return token, secret
+
+
+def api_token_revoke(*, actor: User, token: ApiToken, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit_record(action="api.token_revoked", actor=actor, request=request, obj=token)
+
+
+def api_token_authenticate(*, token: str) -> ApiToken | None:
+    """The live token of an active user matching `token`, or None. Use is stamped once a minute."""
+    found = (
+        ApiToken.objects.live()
+        .select_related("user")
+        .filter(digest=_token_digest(token), user__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found

@@ -43,6 +43,8 @@ EXPECTED: dict[str, dict[str, int]] = {
         Role.DA_REVIEWER: 403, Role.DA_SUPERVISOR: 200, Role.PUBLIC_DEFENDER: 403,
         Role.COURT_CLERK: 403, Role.ADMIN: 200,
     },
+    "accounts:api_tokens": {ANON: 302, **{r: 200 for r in ALL_ROLES}},
+    "api:me": {ANON: 401, **{r: 200 for r in ALL_ROLES}},
     "accounts:lockouts": {
         ANON: 302,
         Role.DA_REVIEWER: 403, Role.DA_SUPERVISOR: 200, Role.PUBLIC_DEFENDER: 403,
@@ -50,7 +52,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     },
 }  # fmt: skip
 #: URLs that take an object id: covered by their own tests (tests/accounts/test_lockout.py).
-OBJECT_URLS = {"accounts:lockout_release"}
+OBJECT_URLS = {"accounts:lockout_release", "accounts:api_token_revoke"}
 POST_ONLY = {"accounts:logout"}
 
 
@@ -91,7 +93,7 @@ def test_view_access_by_role(
         client.force_login(make_user(who, county=county, is_staff=who == Role.ADMIN))
     response = client.get(reverse(name))
     assert response.status_code == status
-    if status == 302 and who == ANON:
+    if status == 302 and who == ANON and not name.startswith("api:"):
         assert response["Location"].startswith(reverse("accounts:login"))
 
 
