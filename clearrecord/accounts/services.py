@@ -196,7 +196,7 @@ def account_reenable(*, actor: User, user: User, request: HttpRequest | None = N
     user.refresh_from_db(fields=["is_active", "reactivated_at"])
 
 
-API_TOKEN_PREFIX = "cr_"  # noqa: S105 (a label in front of the random part, not a secret)
+API_TOKEN_PREFIX = "cr_"  # noqa: S105 (a label in front of the random part, not a secret)  # nosec B105
 
 
 def _token_digest(token: str) -> str:

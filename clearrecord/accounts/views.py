@@ -197,7 +197,7 @@ def lockout_release(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/lockout_release.html", {"locked_user": user})
 
 
-NEW_TOKEN_SESSION_KEY = "api_token_to_show"  # noqa: S105 (a session key name)
+NEW_TOKEN_SESSION_KEY = "api_token_to_show"  # noqa: S105 (a session key name)  # nosec B105
 
 
 @require_http_methods(["GET", "POST"])
