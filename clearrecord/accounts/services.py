@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
@@ -76,9 +77,16 @@ def otp_enrol_confirm(
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         codes = _recovery_codes_replace(user=user)
-        otp_login(request, device)
+        _verified(request, device)
         audit_record(action="auth.otp_enrolled", actor=user, request=request, obj=user)
     return codes
+
+
+def _verified(request: HttpRequest, device: Any) -> None:
+    """Mark the session verified by `device`, under a new session key (no fixation across the
+    step from half to fully signed in)."""
+    request.session.cycle_key()
+    otp_login(request, device)
 
 
 def _recovery_codes_replace(*, user: User) -> list[str]:
@@ -98,7 +106,7 @@ def otp_verify(*, user: User, code: str, request: HttpRequest) -> bool:
         is_app_code = len(code) == 6 and code.isdigit()
         app = twofactor.confirmed_app_device(user)
         if app is not None and is_app_code and app.verify_token(code):
-            otp_login(request, app)
+            _verified(request, app)
             audit_record(
                 action="auth.otp_verified",
                 actor=user,
@@ -109,7 +117,7 @@ def otp_verify(*, user: User, code: str, request: HttpRequest) -> bool:
             return True
         recovery = twofactor.recovery_device(user)
         if recovery is not None and not is_app_code and recovery.verify_token(code):
-            otp_login(request, recovery)
+            _verified(request, recovery)
             remaining = recovery.token_set.count()
             audit_record(
                 action="auth.recovery_code_used",

@@ -196,3 +196,12 @@ def test_sign_out_works_before_the_second_factor(prosecutor, enrolled) -> None:
     password_step(client, prosecutor)
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_the_session_key_changes_when_the_code_is_accepted(prosecutor, enrolled) -> None:
+    client = Client()
+    password_step(client, prosecutor)
+    half = client.session.session_key
+    client.post(OTP, {"code": code_for(enrolled)})
+    assert client.session.session_key != half
+    assert client.get(HOME).status_code == 200
