@@ -247,3 +247,19 @@ def api_token_authenticate(*, token: str) -> ApiToken | None:
     if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found
+
+
+def otp_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
+    """An administrator removes a person's authenticator and recovery codes (lost phone and
+    codes): the next sign-in enrols a new app. Sessions verified by the old device lose it."""
+    with transaction.atomic():
+        app, _ = TOTPDevice.objects.filter(user=user).delete()
+        codes, _ = StaticDevice.objects.filter(user=user).delete()
+        audit_record(
+            action="auth.otp_reset",
+            actor=actor,
+            request=request,
+            obj=user,
+            county=user.county,
+            detail={"devices": app + codes},
+        )
