@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "clearrecord.intake",
     "clearrecord.cases",
     "clearrecord.review",
+    "clearrecord.api",
 ]
 
 MIDDLEWARE = [
@@ -295,12 +296,25 @@ CLEARRECORD_INGEST_MAX_ATTEMPTS = env_int("CLEARRECORD_INGEST_MAX_ATTEMPTS", 3)
 FILE_UPLOAD_HANDLERS = ["clearrecord.intake.uploads.HashingUploadHandler"]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "clearrecord.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Domain errors (review/errors.py) become 400 / 403 / 409 here, once.
     "EXCEPTION_HANDLER": "clearrecord.review.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("CLEARRECORD_API_ANON_RATE", "30/minute"),
+        "user": env_str("CLEARRECORD_API_USER_RATE", "600/minute"),
+        # Wrong API tokens per client address (clearrecord/api/authentication.py).
+        "token_failure": env_str("CLEARRECORD_API_TOKEN_FAILURE_RATE", "10/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ClearRecord API",
@@ -311,6 +325,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+# Throttle counters must be shared by every web process: Redis in production and development.
+CACHE_URL = env_str("CLEARRECORD_CACHE_URL", CELERY_BROKER_URL)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if CLEARRECORD_ENV == "test"  # each test starts from an empty cache (tests/conftest.py)
+        else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    )
 }
 
 # Logs carry event names, ids and counts only: never request bodies or record contents.

@@ -45,6 +45,14 @@ def force_login_is_two_factor_verified(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Client, "force_login", force_login)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Throttle counters live in the cache: every test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     counter = iter(range(1, 10_000))

@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Locked accounts", reverse("accounts:lockouts")))
     if can(user, "manage_users"):
         items.append(("Users", reverse("admin:accounts_user_changelist")))
+    items.append(("API tokens", reverse("accounts:api_tokens")))
     current = request.path
     return {
         "nav_items": [

@@ -59,3 +59,33 @@ class User(AbstractUser):
     @property
     def is_district_attorney(self) -> bool:
         return self.role in (Role.DA_REVIEWER, Role.DA_SUPERVISOR)
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def live(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A named API key of one user: `Authorization: Bearer <token>` acts as that user.
+
+    Only a SHA-256 digest is stored (the token is 256 random bits, so a fast hash is enough); the
+    token itself is shown once, when it is made. Revoked tokens stay for the audit trail.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    #: The first characters of the token, so that people can tell their tokens apart.
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

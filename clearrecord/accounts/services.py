@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
@@ -17,7 +20,7 @@ from clearrecord.audit.models import Outcome
 from clearrecord.audit.services import audit_record
 
 from . import twofactor
-from .models import User
+from .models import ApiToken, User
 
 
 def lockout_release(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
@@ -74,9 +77,16 @@ def otp_enrol_confirm(
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         codes = _recovery_codes_replace(user=user)
-        otp_login(request, device)
+        _verified(request, device)
         audit_record(action="auth.otp_enrolled", actor=user, request=request, obj=user)
     return codes
+
+
+def _verified(request: HttpRequest, device: Any) -> None:
+    """Mark the session verified by `device`, under a new session key (no fixation across the
+    step from half to fully signed in)."""
+    request.session.cycle_key()
+    otp_login(request, device)
 
 
 def _recovery_codes_replace(*, user: User) -> list[str]:
@@ -96,7 +106,7 @@ def otp_verify(*, user: User, code: str, request: HttpRequest) -> bool:
         is_app_code = len(code) == 6 and code.isdigit()
         app = twofactor.confirmed_app_device(user)
         if app is not None and is_app_code and app.verify_token(code):
-            otp_login(request, app)
+            _verified(request, app)
             audit_record(
                 action="auth.otp_verified",
                 actor=user,
@@ -107,7 +117,7 @@ def otp_verify(*, user: User, code: str, request: HttpRequest) -> bool:
             return True
         recovery = twofactor.recovery_device(user)
         if recovery is not None and not is_app_code and recovery.verify_token(code):
-            otp_login(request, recovery)
+            _verified(request, recovery)
             remaining = recovery.token_set.count()
             audit_record(
                 action="auth.recovery_code_used",
@@ -192,3 +202,64 @@ def account_reenable(*, actor: User, user: User, request: HttpRequest | None = N
                 county=user.county,
             )
     user.refresh_from_db(fields=["is_active", "reactivated_at"])
+
+
+API_TOKEN_PREFIX = "cr_"  # noqa: S105 (a label in front of the random part, not a secret)  # nosec B105
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_create(
+    *, user: User, name: str, request: HttpRequest | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token for `user`; return it with the secret, which is never stored or shown again."""
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=secret[:8], digest=_token_digest(secret)
+        )
+        audit_record(action="api.token_created", actor=user, request=request, obj=token)
+    return token, secret
+
+
+def api_token_revoke(*, actor: User, token: ApiToken, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit_record(action="api.token_revoked", actor=actor, request=request, obj=token)
+
+
+def api_token_authenticate(*, token: str) -> ApiToken | None:
+    """The live token of an active user matching `token`, or None. Use is stamped once a minute."""
+    found = (
+        ApiToken.objects.live()
+        .select_related("user")
+        .filter(digest=_token_digest(token), user__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found
+
+
+def otp_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
+    """An administrator removes a person's authenticator and recovery codes (lost phone and
+    codes): the next sign-in enrols a new app. Sessions verified by the old device lose it."""
+    with transaction.atomic():
+        app, _ = TOTPDevice.objects.filter(user=user).delete()
+        codes, _ = StaticDevice.objects.filter(user=user).delete()
+        audit_record(
+            action="auth.otp_reset",
+            actor=actor,
+            request=request,
+            obj=user,
+            county=user.county,
+            detail={"devices": app + codes},
+        )

@@ -195,3 +195,41 @@ def lockout_release(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{user.username} can sign in again.")
         return redirect("accounts:lockouts")
     return render(request, "accounts/lockout_release.html", {"locked_user": user})
+
+
+NEW_TOKEN_SESSION_KEY = "api_token_to_show"  # noqa: S105 (a session key name)  # nosec B105
+
+
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Your own API tokens: make one (its secret is shown once), see and revoke the others."""
+    error = ""
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:100]
+        if name:
+            _token, secret = services.api_token_create(
+                user=request.user, name=name, request=request
+            )
+            request.session[NEW_TOKEN_SESSION_KEY] = secret
+            return redirect("accounts:api_tokens")
+        error = "Give the token a name, such as the script or tool that will use it."
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "tokens": selectors.api_tokens_of(request.user),
+            "new_secret": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.api_token_get(request.user, pk)
+    if request.method == "POST":
+        services.api_token_revoke(actor=request.user, token=token, request=request)
+        messages.success(request, f"The token “{token.name}” no longer works.")
+        return redirect("accounts:api_tokens")
+    return render(request, "accounts/api_token_revoke.html", {"token": token})

@@ -196,3 +196,35 @@ def test_sign_out_works_before_the_second_factor(prosecutor, enrolled) -> None:
     password_step(client, prosecutor)
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_the_session_key_changes_when_the_code_is_accepted(prosecutor, enrolled) -> None:
+    client = Client()
+    password_step(client, prosecutor)
+    half = client.session.session_key
+    client.post(OTP, {"code": code_for(enrolled)})
+    assert client.session.session_key != half
+    assert client.get(HOME).status_code == 200
+
+
+def test_an_admin_resets_two_step_sign_in(prosecutor, enrolled, administrator) -> None:
+    admin_client = Client()
+    admin_client.force_login(administrator)
+    response = admin_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_two_step", "_selected_action": [prosecutor.pk]},
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=prosecutor).exists()
+    event = AuditEvent.objects.get(action="auth.otp_reset")
+    assert event.actor == administrator
+    assert event.object_id == str(prosecutor.pk)
+    client = Client()
+    password_step(client, prosecutor)
+    assert client.get(OTP)["Location"].startswith(ENROL)
+
+
+def test_the_admin_site_does_not_show_device_secrets() -> None:
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(TOTPDevice)

@@ -23,7 +23,7 @@ DEMO_ROWS = 3000
 DEMO_SEED = 64
 
 DEMO_COUNTY = "SACRAMENTO"
-DEMO_PASSWORD = "demo-Prop64-relief"  # noqa: S105 (development only; the command refuses production)
+DEMO_PASSWORD = "demo-Prop64-relief"  # noqa: S105 (development only; the command refuses production)  # nosec B105
 #: The demo users' authenticator secret (hex, as django-otp stores it). Development only.
 DEMO_TOTP_KEY = "64656d6f2d50726f7036342d72656c6965662121"
 
