@@ -293,7 +293,7 @@ def _positional_constructor(cls: type[_T]) -> Callable[..., _T]:
         namespace[f"_set{i}"] = getattr(cls, name).__set__
         lines.append(f"    _set{i}(obj, {name})")
     lines.append("    return obj")
-    exec("\n".join(lines), namespace)  # noqa: S102 -- our own field names, as dataclasses does
+    exec("\n".join(lines), namespace)  # noqa: S102 -- our own field names, as dataclasses does # nosec B102 (our own field names, as dataclasses does)
     make = namespace["make"]
     assert callable(make)
     return make

@@ -459,7 +459,8 @@ def evaluation_process(*, evaluation_id: int) -> str:
     except Exception as exc:
         logger.error("evaluation %s: attempt failed with %s", evaluation_id, type(exc).__name__)
         Evaluation.objects.filter(pk=evaluation_id, claim_token=token).update(
-            state=Evaluation.State.QUEUED, claim_token=""
+            state=Evaluation.State.QUEUED,
+            claim_token="",  # nosec B106 (a claim token, not a password)
         )
         return "retry"
     return "complete"
@@ -520,14 +521,14 @@ def _reevaluate(evaluation_id: int, token: str, progress: ProgressWriter) -> Non
             " IS DISTINCT FROM (new.outcome, new.remedy, new.rule_id, new.reason)"
         )
         cursor.execute(
-            "UPDATE cases_conviction c SET needs_attention = true "  # noqa: S608 (constants)
+            "UPDATE cases_conviction c SET needs_attention = true "  # noqa: S608 (constants) # nosec B608 (constant SQL; values are parameters)
             + changed_where
             + " AND c.review_state <> 'flagged'",
             [evaluation_id],
         )
         attention = cursor.rowcount
         cursor.execute(
-            "UPDATE cases_conviction c SET version = c.version + 1 " + changed_where,  # noqa: S608
+            "UPDATE cases_conviction c SET version = c.version + 1 " + changed_where,  # noqa: S608 # nosec B608 (constant SQL; values are parameters)
             [evaluation_id],
         )
         changed = cursor.rowcount

@@ -60,7 +60,7 @@ def test_every_object_url_has_an_access_rule() -> None:
 @pytest.mark.parametrize("name", sorted(OBJECT_EXPECTED))
 def test_object_urls_by_role_county_and_anonymous(published, make_user, name) -> None:
     url = reverse(name, args=[published.pk])
-    assert Client().get(url).status_code == (403 if name.startswith("intake_api") else 302)
+    assert Client().get(url).status_code == (401 if name.startswith("intake_api") else 302)
     for role, status in OBJECT_EXPECTED[name].items():
         client = Client()
         client.force_login(make_user(role, county=HOME_COUNTY))

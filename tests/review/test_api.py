@@ -180,10 +180,12 @@ def test_another_county_is_404(client: Client, outsider, name: str) -> None:
     assert Conviction.objects.get().version == 1
 
 
-def test_anonymous_is_403_not_a_redirect(client: Client) -> None:
+def test_anonymous_is_401_with_a_bearer_challenge_not_a_redirect(client: Client) -> None:
     conviction = make_convictions(HOME_COUNTY, 1)[0]
-    assert client.get(api("conviction_list")).status_code == 403
-    assert client.post(api("not_challenge", conviction), {"version": 1}).status_code == 403
+    response = client.get(api("conviction_list"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert client.post(api("not_challenge", conviction), {"version": 1}).status_code == 401
 
 
 def test_openapi_schema_describes_every_action(da) -> None:
