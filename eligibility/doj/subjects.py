@@ -33,7 +33,7 @@ Choices where the spec is silent:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, Final
 
@@ -145,14 +145,18 @@ def _other(offense_raw: str, comment_raw: str) -> str:
 _SHARED: Final[frozenset[str]] = frozenset({"cnt", "court", "date", "county", "src", "end"})
 
 
-def _shared(column: pl.Series) -> list[Any]:
-    """The column as a Python list holding one object per distinct value (None for null).
+def _shared(
+    column: pl.Series, convert: Callable[[Any], Any] | None = None, null: Any = None
+) -> list[Any]:
+    """The column as a Python list holding one object per distinct value (`null` for null).
 
     Converting each distinct value once is as fast as `to_list`, and equal dates and strings of
-    hundreds of thousands of convictions then share one object (less memory, R18).
+    hundreds of thousands of convictions then share one object (less memory, R18). `convert`
+    turns each distinct value into the object wanted (e.g. a joined list into a tuple).
     """
     distinct = column.drop_nulls().unique(maintain_order=True)
-    values = [*distinct.to_list(), None]
+    found = distinct.to_list()
+    values = [*(found if convert is None else map(convert, found)), null]
     codes = column.replace_strict(
         distinct,
         pl.int_range(distinct.len(), eager=True, dtype=pl.UInt32),
@@ -620,30 +624,42 @@ def build_subjects(
 
     levels = {n: Level(n) for n in (*_LEVEL_NAMES, "unknown")}
     convictions: dict[str, list[Conviction]] = {}
-    cols = (
-        "sid", "cid", "cnt", "court", "date", "level", "county", "sidx", "src", "other",
-        "conv_offense", "end", "case_numbers", "fe", "conflict",
+    frame = primaries.select(
+        "sid", "cid", "cnt", "court", "date", "level", "county", "sidx", "src",
+        pl.col("other").fill_null(""),
+        pl.when(pl.col("date").is_not_null()).then(pl.col("end")).alias("end"),
+        "case_numbers", "fe", pl.col("conflict").fill_null(False), "conv_offense",
     )  # fmt: skip
-    frame = primaries.select(cols)
+    # conviction_offense_differs once per distinct (code section, CONV_OFFENSE_DESCR) pair
+    pairs = frame.select("sidx", "conv_offense").unique()
+    flags = [bool(co) and differs(sidx, co) for sidx, co in pairs.iter_rows()]
+    frame = frame.join(
+        pairs.with_columns(differs=pl.Series(flags, dtype=pl.Boolean)),
+        on=["sidx", "conv_offense"],
+        how="left",
+        maintain_order="left",
+        nulls_equal=True,
+    ).drop("conv_offense")
     n_convictions = frame.height
     no_parts: list[SentencePart] = []
     no_refs: list[RowRef] = []
-    split: dict[str, tuple[str, ...]] = {"": ()}
     # the cycle of each distinct court case, one string each
     cycles = {c: c[:3] for c in frame.get_column("court").drop_nulls().unique().to_list()}
 
-    def values(joined: str | None) -> tuple[str, ...]:
-        if joined is None:
-            return ()
-        found = split.get(joined)
-        if found is None:
-            found = split[joined] = tuple(joined.split("\x00"))
-        return found
+    def split(joined: str) -> tuple[str, ...]:
+        return tuple(joined.split("\x00")) if joined else ()
 
-    columns = [_shared(c) if c.name in _SHARED else c.to_list() for c in frame.get_columns()]
+    columns = [
+        _shared(c, split, ())
+        if c.name in ("case_numbers", "fe")
+        else _shared(c)
+        if c.name in _SHARED
+        else c.to_list()
+        for c in frame.get_columns()
+    ]
     for (
-        sid, cid, cnt, court, date, level, county, sidx, src, other, conv_offense, end,
-        case_numbers, fe, conflict,
+        sid, cid, cnt, court, date, level, county, sidx, src, other, end, case_numbers, fe,
+        conflict, differs_,
     ) in zip(*columns, strict=True):  # fmt: skip
         subject_convictions = convictions.get(sid)
         if subject_convictions is None:
@@ -661,12 +677,12 @@ def build_subjects(
                 sections[sidx],
                 src,
                 tuple(parts.get(cid, no_parts)),
-                end if date is not None else None,
-                values(case_numbers),
-                values(fe),
-                other or "",
-                differs(sidx, conv_offense) if conv_offense else False,
-                bool(conflict),
+                end,
+                case_numbers,
+                fe,
+                other,
+                differs_,
+                conflict,
                 tuple(extras.get(cid, no_refs)),
             )
         )
