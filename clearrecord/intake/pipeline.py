@@ -154,7 +154,7 @@ def _process(upload_id: int, token: str, progress: ProgressWriter) -> None:
     if moved != 1:
         raise LostClaim
     started = time.monotonic()
-    progress.update("Evaluating convictions", 0, 1, "rows", force=True)
+    progress.update("Evaluating convictions", 0, 0, "", force=True)
     determinations = evaluate(
         engine_upload.subjects,
         county=upload.county,
@@ -176,7 +176,7 @@ def _process(upload_id: int, token: str, progress: ProgressWriter) -> None:
     # be freed before the raw rows are streamed (peak memory: never both at once).
     with transaction.atomic(), connection.cursor() as cursor:
         started = time.monotonic()
-        progress.update("Storing convictions", 0, 1, "rows", force=True)
+        progress.update("Storing convictions", 0, 0, "", force=True)
         pgcopy.copy_text(
             cursor.cursor,
             RowIssue._meta.db_table,
