@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from clearrecord.accounts.policy import can, capability_required
+from clearrecord.accounts.session_limits import polling_endpoint
 from clearrecord.audit.services import audit_record
 from clearrecord.cases.models import Evaluation
 from eligibility import csvsafe
@@ -87,7 +88,9 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     return render(request, "intake/detail.html", context)
 
 
-# Polled every few seconds by static/intake/progress.js while the job runs.
+# Polled every few seconds by static/intake/progress.js while the job runs: it must not keep an
+# idle session alive (issue #7).
+@polling_endpoint
 @capability_required("upload")
 def upload_progress(request: HttpRequest, upload_id: int) -> HttpResponse:
     return render(request, "intake/_progress.html", _detail_context(request, upload_id))

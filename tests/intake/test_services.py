@@ -101,7 +101,10 @@ def test_a_poison_file_fails_after_bounded_attempts_and_others_still_publish(
     poison.refresh_from_db()
     assert poison.status == Status.FAILED
     assert poison.error_code == "TOO_MANY_ATTEMPTS"
-    assert "could not be processed after 3 attempts" in poison.error_message
+    assert (
+        f"could not be processed after {settings.CLEARRECORD_INGEST_MAX_ATTEMPTS} attempts"
+        in poison.error_message
+    )
     assert pipeline.upload_process(upload_id=healthy.pk) == "published"
     # the failed upload no longer blocks its file: a corrected attempt may be uploaded
     assert not UploadFile.objects.get(upload=poison).blocks_duplicates

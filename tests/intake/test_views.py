@@ -254,3 +254,49 @@ def test_no_record_contents_in_logs_task_arguments_or_errors(
     logged += upload.error_message + upload.phase
     leaked = sorted(s for s in secrets if s in logged)
     assert leaked == []
+
+
+def test_a_supervisor_queues_a_reevaluation_from_the_page(
+    supervisor, prosecutor, published, monkeypatch
+) -> None:
+    from clearrecord.cases.models import Evaluation
+    from clearrecord.intake import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.process_evaluation, "delay", sent.append)
+    url = reverse("intake:reevaluate", args=[published.pk])
+    reviewer = Client()
+    reviewer.force_login(prosecutor)
+    assert reviewer.post(url, form_data(rule_set="bear")).status_code == 403
+    client = Client()
+    client.force_login(supervisor)
+    response = client.post(url, form_data(rule_set="bear"))
+    assert response.status_code == 302
+    queued = Evaluation.objects.get(upload=published, is_current=False)
+    assert queued.rule_set == "bear"
+    assert sent == [queued.pk]
+    # a second request while the first is queued is refused in plain words
+    again = client.post(url, form_data(rule_set="bear"))
+    assert again.status_code == 400
+    assert "already running" in again.content.decode()
+
+
+def test_polling_the_upload_progress_does_not_keep_a_session_alive(prosecutor, published) -> None:
+    """The progress bar polls every few seconds; an idle reviewer is still signed out at 30 min."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now().replace(microsecond=0)
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        client.force_login(prosecutor)
+    progress = reverse("intake:progress", args=[published.pk])
+    for minutes in (10, 20, 29):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get(progress).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        response = client.get(reverse("intake:list"))
+    assert response.status_code == 302
+    assert "expired=1" in response["Location"]
