@@ -23,7 +23,7 @@ from eligibility.rules.decisions import (
     birthday,
     section_of,
 )
-from eligibility.rules.history import History, iso, where
+from eligibility.rules.history import History, dob_evidence, dob_where, iso, where
 from eligibility.rules.options import Options
 
 CITE_DATE = "H&S 11361.8(a), (e)"
@@ -89,9 +89,9 @@ def under_21_at_conviction(
     if not twenty_first > c.date:
         return None
     return Finding(
-        f"Born {iso(dob)}{_dob_where(h)}, the subject was under 21 when convicted on "
+        f"Born {iso(dob)}{dob_where(h)}, the subject was under 21 when convicted on "
         f"{iso(c.date)} {where(c.ref)}; the 21st birthday is {iso(twenty_first)}.",
-        _dob_evidence(h),
+        dob_evidence(h),
         citation=_relief("subjectUnder21AtConviction"),
     )
 
@@ -107,9 +107,9 @@ def age_threshold(c: Conviction, h: History, ctx: Context, notes: list[str]) -> 
     if not birthday(dob, n) <= ctx.t:
         return None
     return Finding(
-        f"Born {iso(dob)}{_dob_where(h)}, the subject is at least {n} years old on the compute "
+        f"Born {iso(dob)}{dob_where(h)}, the subject is at least {n} years old on the compute "
         f"date {iso(ctx.t)} (turned {n} on {iso(birthday(dob, n))}).",
-        _dob_evidence(h),
+        dob_evidence(h),
         reason=f"{n} years or older",
         citation=_relief("subjectAgeThreshold"),
     )
@@ -203,16 +203,6 @@ def _all_convictions(h: History) -> str:
         if n == 1
         else f"All {n} of the subject's convictions are"
     )
-
-
-def _dob_where(h: History) -> str:
-    ref = h.subject.dob_ref
-    return f" {where(ref)}" if ref is not None else ""
-
-
-def _dob_evidence(h: History) -> tuple[Evidence, ...]:
-    ref = h.subject.dob_ref
-    return (Evidence("dob", ref),) if ref is not None else ()
 
 
 D, R = Outcome.ELIGIBLE_DISMISSAL, Outcome.ELIGIBLE_REDUCTION

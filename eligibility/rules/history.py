@@ -27,6 +27,17 @@ def where(ref: RowRef) -> str:
     return f"(file {ref.file}, line {ref.line})"
 
 
+def dob_where(h: History) -> str:
+    """' (file 1, line 3)' after a date of birth, or '' when the DOB has no row (unknown)."""
+    ref = h.subject.dob_ref
+    return f" {where(ref)}" if ref is not None else ""
+
+
+def dob_evidence(h: History) -> tuple[Evidence, ...]:
+    ref = h.subject.dob_ref
+    return (Evidence("dob", ref),) if ref is not None else ()
+
+
 def iso(d: dt.date | None) -> str:
     return d.isoformat() if d is not None else "unknown"
 

@@ -18,6 +18,8 @@ Choices where the spec is silent:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from eligibility.model import Conviction, Evidence, Level, Outcome
 from eligibility.rules import bear, statutory
 from eligibility.rules.decisions import (
@@ -32,7 +34,7 @@ from eligibility.rules.decisions import (
     split_events,
     this_conviction,
 )
-from eligibility.rules.history import History, iso, where
+from eligibility.rules.history import Event, History, dob_evidence, dob_where, iso, where
 
 CITE_POLICY = "H&S 11361.9(b); Los Angeles DA policy (2019)"
 CITY_ATTORNEYS = "To be reviewed by City Attorneys"
@@ -75,28 +77,26 @@ def other_possession(c: Conviction, h: History, ctx: Context, notes: list[str]) 
 
 
 def prior_superstrike(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
-    if not h.superstrikes:
-        return None
-    prior, _, _ = split_events(h.superstrikes, c, ctx)
-    if not prior:
-        return None
-    return Finding(
-        f"{event_list(prior)}: before {this_conviction(c)}; prior timing: {ctx.policy_words}.",
-        tuple(ev for e in prior for ev in e.evidence),
-        citation=statutory.CITE_SUPERSTRIKE[section_of(c)],
-    )
+    return _prior_event(h.superstrikes, c, ctx, statutory.CITE_SUPERSTRIKE)
 
 
 def prior_pc290(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
-    if not h.pc290:
+    return _prior_event(h.pc290, c, ctx, statutory.CITE_PC290)
+
+
+def _prior_event(
+    events: tuple[Event, ...], c: Conviction, ctx: Context, citations: Mapping[str, str]
+) -> Finding | None:
+    """L4/L5: a superstrike or PC 290 event dated before this conviction (always)."""
+    if not events:
         return None
-    prior, _, _ = split_events(h.pc290, c, ctx)
+    prior, _, _ = split_events(events, c, ctx)
     if not prior:
         return None
     return Finding(
         f"{event_list(prior)}: before {this_conviction(c)}; prior timing: {ctx.policy_words}.",
         tuple(ev for e in prior for ev in e.evidence),
-        citation=statutory.CITE_PC290[section_of(c)],
+        citation=citations[section_of(c)],
     )
 
 
@@ -163,9 +163,9 @@ def age(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | 
     if not birthday(dob, n) <= ctx.t:
         return None
     return Finding(
-        f"Born {iso(dob)}{_dob_where(h)}, the subject is at least {n} years old on the compute "
+        f"Born {iso(dob)}{dob_where(h)}, the subject is at least {n} years old on the compute "
         f"date {iso(ctx.t)}.",
-        _dob_evidence(h),
+        dob_evidence(h),
         reason=f"{n} years or older",
     )
 
@@ -175,9 +175,9 @@ def young(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding 
     if dob is None or not ctx.t <= birthday(dob, 21):
         return None
     return Finding(
-        f"Born {iso(dob)}{_dob_where(h)}, the subject is 21 or younger on the compute date "
+        f"Born {iso(dob)}{dob_where(h)}, the subject is 21 or younger on the compute date "
         f"{iso(ctx.t)} (21st birthday {iso(birthday(dob, 21))}).",
-        _dob_evidence(h),
+        dob_evidence(h),
     )
 
 
@@ -237,7 +237,7 @@ def otherwise(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Find
     age = ctx.options.individual_dismiss_age
     facts = []
     if dob is not None:
-        facts.append(f"born {iso(dob)}{_dob_where(h)}, the subject is under {age} and over 21")
+        facts.append(f"born {iso(dob)}{dob_where(h)}, the subject is under {age} and over 21")
     if not h.only_prop64:
         facts.append("has convictions other than HS 11357\u201311360")
     latest = h.most_recent
@@ -248,16 +248,6 @@ def otherwise(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Find
         )
     detail = (": " + "; ".join(facts)) if facts else ""
     return Finding(f"No eligibility criterion of the Los Angeles policy applies{detail}.")
-
-
-def _dob_where(h: History) -> str:
-    ref = h.subject.dob_ref
-    return f" {where(ref)}" if ref is not None else ""
-
-
-def _dob_evidence(h: History) -> tuple[Evidence, ...]:
-    ref = h.subject.dob_ref
-    return (Evidence("dob", ref),) if ref is not None else ()
 
 
 D = Outcome.ELIGIBLE_DISMISSAL

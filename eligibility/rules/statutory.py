@@ -20,6 +20,7 @@ Choices where the spec is silent:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from eligibility.doj.sections import subsection_path
 from eligibility.model import Conviction, Evidence, Level, Outcome
@@ -102,34 +103,27 @@ def level_unknown(c: Conviction, h: History, ctx: Context, notes: list[str]) -> 
 
 
 def prior_superstrike(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
-    if not h.superstrikes:
-        return None
-    k = section_of(c)
-    if k not in CARVE_OUT:
-        return None
-    prior, _, _ = split_events(h.superstrikes, c, ctx)
-    if not prior:
-        return None
-    return Finding(
-        f"{event_list(prior)}: {_prior_clause(c, ctx)}; prior timing: {ctx.policy_words}.",
-        _evidence(prior),
-        citation=CITE_SUPERSTRIKE[k],
-    )
+    return _prior_event(h.superstrikes, c, ctx, CITE_SUPERSTRIKE)
 
 
 def prior_pc290(c: Conviction, h: History, ctx: Context, notes: list[str]) -> Finding | None:
-    if not h.pc290:
-        return None
+    return _prior_event(h.pc290, c, ctx, CITE_PC290)
+
+
+def _prior_event(
+    events: tuple[Event, ...], c: Conviction, ctx: Context, citations: Mapping[str, str]
+) -> Finding | None:
+    """S5/S6: a superstrike or PC 290 event prior under the policy keeps 11358-11360 a felony."""
     k = section_of(c)
-    if k not in CARVE_OUT:
+    if not events or k not in CARVE_OUT:
         return None
-    prior, _, _ = split_events(h.pc290, c, ctx)
+    prior, _, _ = split_events(events, c, ctx)
     if not prior:
         return None
     return Finding(
         f"{event_list(prior)}: {_prior_clause(c, ctx)}; prior timing: {ctx.policy_words}.",
         _evidence(prior),
-        citation=CITE_PC290[k],
+        citation=citations[k],
     )
 
 
