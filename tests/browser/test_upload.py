@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from clearrecord.cases.models import Conviction
 from clearrecord.intake import pgcopy, pipeline
 from clearrecord.intake.models import Status, Upload
 from tests.browser.conftest import screenshot, sign_in
@@ -66,3 +67,16 @@ def test_reviewer_uploads_sees_progress_then_the_report(
     assert "FIELD_COUNT" in main
     assert str(upload.relevant_convictions) in main
     screenshot(page, "upload-report")
+
+    # Published means reviewable: every relevant conviction is in the county's shared queue.
+    page.get_by_role("link", name="Review queue").click()
+    page.get_by_role("heading", name="Review queue").wait_for()
+    assert upload.relevant_convictions > 0
+    assert page.get_by_role("link", name=f"All {upload.relevant_convictions}").is_visible()
+    first = (
+        Conviction.objects.filter(upload=upload).select_related("subject").order_by("pk").first()
+    )
+    page.get_by_label("Search (name, CII, court case, DOB)").fill(first.subject.cii)
+    page.get_by_role("button", name="Apply filters").click()
+    assert first.subject.name in page.inner_text("main")
+    screenshot(page, "upload-in-queue")
