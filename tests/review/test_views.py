@@ -82,7 +82,12 @@ def test_queue_filters(as_prosecutor, params: dict[str, str], expected: str) -> 
 def test_queue_search_by_name_cii_court_case_and_dob(as_prosecutor) -> None:
     target, _other = make_convictions(HOME_COUNTY, 2)
     subject = target.subject
-    for q in (subject.name.split(",")[1].strip().lower(), subject.cii, target.court_case):
+    for q in (
+        subject.name.split(",")[1].strip().lower(),
+        subject.cii,
+        target.court_case,
+        target.case_numbers[0],
+    ):
         assert ids_on(queue(as_prosecutor, q=q)) == [target.pk], q
     subject.dob = subject.dob.replace(year=1950)
     subject.save()
@@ -138,7 +143,8 @@ def test_queue_query_count_does_not_grow_with_rows(
     services.conviction_claim(actor=prosecutor, conviction_id=convictions[0].pk)
     services.conviction_not_challenge(actor=prosecutor, conviction_id=convictions[1].pk)
     services.objection_raise(actor=defender, conviction_id=convictions[1].pk, note="x")
-    # session, user, reviewers, counts per state, page count, page rows
+    # session, user, reviewers, counts per state (which also give the total), the page's ids,
+    # the page's rows (a deferred join: see selectors.rows_of_page)
     with django_assert_num_queries(6):
         response = queue(as_prosecutor)
     assert response.status_code == 200
