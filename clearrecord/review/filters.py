@@ -10,12 +10,13 @@ import re
 from typing import Any
 
 import django_filters as df
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from clearrecord.cases.models import Conviction
 
 from . import selectors
 from . import workflow as wf
+from .models import Objection
 
 OUTCOMES = {
     "eligible_dismissal": "Eligible for dismissal",
@@ -91,7 +92,12 @@ class ConvictionFilter(df.FilterSet):
     reviewer = df.ChoiceFilter(method="assigned_to", label="Assigned reviewer")
     objection = df.ChoiceFilter(
         method="with_objection",
-        choices=[("open", "Open objection"), ("any", "Any objection"), ("none", "No objection")],
+        choices=[
+            ("open", "Open objection"),
+            ("mine", "My open objections"),
+            ("any", "Any objection"),
+            ("none", "No objection"),
+        ],
         label="Objection",
     )
     upload = df.NumberFilter(field_name="upload_id", label="Upload number")
@@ -152,6 +158,14 @@ class ConvictionFilter(df.FilterSet):
     def with_objection(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "open":
             return queryset.filter(has_open_objection=True)
+        if value == "mine":
+            return queryset.filter(
+                Exists(
+                    Objection.objects.filter(
+                        conviction_id=OuterRef("pk"), status="open", raised_by=self._user
+                    )
+                )
+            )
         if value == "any":
             return queryset.filter(objections__isnull=False).distinct()
         return queryset.filter(objections__isnull=True)

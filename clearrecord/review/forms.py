@@ -16,7 +16,9 @@ class ActionForm(forms.Form):
 
 class ChallengeForm(ActionForm):
     ground = forms.ChoiceField(
-        choices=list(wf.GROUNDS.items()), widget=forms.RadioSelect, label="Ground"
+        choices=list(wf.GROUNDS.items()),
+        widget=forms.RadioSelect(attrs={"data-key": "c"}),
+        label="Ground",
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

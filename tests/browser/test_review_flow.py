@@ -111,3 +111,29 @@ def test_pd_objects_to_a_challenge_and_the_da_responds(page, prosecutor, defende
     screenshot(page, "review-objection-answered")
     objection = Objection.objects.get(conviction=conviction)
     assert (objection.status, objection.responded_by) == ("maintained", prosecutor)
+
+
+def test_keyboard_path_through_the_queue(page, prosecutor) -> None:
+    first, second, _third = make_convictions(HOME_COUNTY, 3)
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto("/review/")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/review/convictions/{second.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("n")
+    page.wait_for_url(re.compile(r"/review/$"))
+    assert "Marked not challenged" in page.inner_text("main")
+    second.refresh_from_db()
+    assert second.review_state == "not_challenged"
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/review/convictions/{first.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("c")
+    assert page.evaluate("document.activeElement.name") == "ground"
+    page.keyboard.type("c")  # typing in a field is not a shortcut
+    page.get_by_label("Reason (shared with the public defender)").type("cn")
+    first.refresh_from_db()
+    assert first.review_state == "flagged"

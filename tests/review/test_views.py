@@ -333,3 +333,17 @@ def test_other_county_posts_are_404(client: Client, outsider, name: str) -> None
     )
     assert response.status_code == 404
     assert Conviction.objects.get().version == 1
+
+
+def test_defender_finds_own_open_objections(client: Client, defender, make_user) -> None:
+    mine, theirs, answered = make_convictions(HOME_COUNTY, 3, review_state="challenged")
+    colleague = make_user("public_defender")
+    services.objection_raise(actor=defender, conviction_id=mine.pk, note="x")
+    services.objection_raise(actor=colleague, conviction_id=theirs.pk, note="x")
+    services.objection_raise(actor=defender, conviction_id=answered.pk, note="x")
+    client.force_login(defender)
+    assert ids_on(queue(client, objection="mine")) == [mine.pk, answered.pk]
+    services.objection_respond(
+        actor=make_user("da_reviewer"), conviction_id=answered.pk, withdraw=False, note="kept"
+    )
+    assert ids_on(queue(client, objection="mine")) == [mine.pk]
