@@ -221,7 +221,7 @@ CELERY_BEAT_SCHEDULE = {
 CLEARRECORD_UPLOAD_MAX_BYTES = env_int("CLEARRECORD_UPLOAD_MAX_BYTES", 2 * 1024**3)
 CLEARRECORD_UPLOAD_RETENTION_DAYS = env_int("CLEARRECORD_UPLOAD_RETENTION_DAYS", 30)
 CLEARRECORD_INGEST_LEASE_SECONDS = env_int("CLEARRECORD_INGEST_LEASE_SECONDS", 120)
-CLEARRECORD_INGEST_MAX_ATTEMPTS = env_int("CLEARRECORD_INGEST_MAX_ATTEMPTS", 3)
+CLEARRECORD_INGEST_MAX_ATTEMPTS = env_int("CLEARRECORD_INGEST_MAX_ATTEMPTS", 5)
 FILE_UPLOAD_HANDLERS = ["clearrecord.intake.uploads.HashingUploadHandler"]
 
 REST_FRAMEWORK = {
@@ -239,6 +239,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema is validated by tests (tests/review/test_api.py), not by `check --deploy`,
+    # which would turn a missing schema annotation into a deployment warning.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # Logs carry event names, ids and counts only: never request bodies or record contents.

@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/v1/", include("clearrecord.review.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("uploads/", include("clearrecord.intake.urls")),
+    path("api/v1/uploads/", include("clearrecord.intake.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

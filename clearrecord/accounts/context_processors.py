@@ -15,6 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {"nav_items": []}
     items = [("Home", reverse("home"))]
+    if can(user, "upload"):
+        items.append(("Uploads", reverse("intake:list")))
     if can(user, "view_cases"):
         items.append(("Review queue", reverse("review:queue")))
     if can(user, "system_health"):

@@ -17,6 +17,7 @@ from .models import Role
 #: capability -> roles that have it
 CAPABILITIES: dict[str, frozenset[str]] = {
     "upload": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR}),
+    "reevaluate": frozenset({Role.DA_SUPERVISOR}),
     "decide": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR}),
     "bulk_decide": frozenset({Role.DA_SUPERVISOR}),
     "release": frozenset({Role.DA_SUPERVISOR}),  # sign a decision off for export

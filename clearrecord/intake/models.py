@@ -36,6 +36,15 @@ class Status(models.TextChoices):
 
 ACTIVE_STATUSES = (Status.VALIDATING, Status.EVALUATING)
 
+#: pipeline phase (plain words, shown on the page) -> (start %, share %) of the whole job, so the
+#: bar moves forward through the phases instead of restarting at 0 in each.
+PHASES: dict[str, tuple[int, int]] = {
+    "Reading and checking the files": (0, 40),
+    "Evaluating convictions": (40, 5),
+    "Storing convictions": (45, 10),
+    "Storing rows": (55, 45),
+}
+
 
 class UploadQuerySet(models.QuerySet["Upload"]):
     def for_county(self, county: str) -> UploadQuerySet:
@@ -108,9 +117,9 @@ class Upload(models.Model):
     def percent(self) -> int:
         if self.status == Status.PUBLISHED:
             return 100
-        if not self.progress_total:
-            return 0
-        return min(100, int(100 * self.progress_done / self.progress_total))
+        start, share = PHASES.get(self.phase, (0, 100))
+        within = self.progress_done / self.progress_total if self.progress_total else 0
+        return min(99, int(start + share * within))
 
 
 class UploadFile(models.Model):

@@ -9,11 +9,12 @@
    reason; never row contents).
 3. *Evaluating*: move to ``evaluating`` on the claim token; `eligibility.rules.evaluate` and
    `eligibility.stats.compute`.
-4. *Storing and publishing*, in one transaction: the accepted rows are COPYed from
-   `eligibility.doj.iter_records` frames (progress in rows), then the row issues, subjects,
-   convictions and determinations (ids reserved from the sequences, one COPY per table), the
-   evaluation, the per-file report, and finally the conditional UPDATE to ``published`` on the
-   claim token. If another worker took the job meanwhile, that UPDATE matches nothing and the
+4. *Storing and publishing*, in one transaction: the row issues, subjects, convictions and
+   determinations (ids reserved from the sequences, one COPY per table) and the evaluation; then
+   the engine's objects are freed and the accepted rows are COPYed from
+   `eligibility.doj.iter_records` frames (progress in rows); finally the conditional UPDATE to
+   ``published`` on the claim token. If another worker took the job meanwhile, that UPDATE
+   matches nothing and the
    whole transaction rolls back: rows are never doubled and the upload is published once.
 
 Progress and the lease are written through `progress.ProgressWriter` (its own autocommit
@@ -23,6 +24,7 @@ connection). Logs carry ids, codes and counts only.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -52,7 +54,7 @@ from .services import stored_file_path, upload_claim, upload_fail, upload_releas
 
 logger = logging.getLogger(__name__)
 
-RAW_CHUNK_ROWS = 100_000
+RAW_CHUNK_ROWS = 50_000
 _lists: Lists | None = None
 
 
@@ -152,7 +154,7 @@ def _process(upload_id: int, token: str, progress: ProgressWriter) -> None:
     if moved != 1:
         raise LostClaim
     started = time.monotonic()
-    progress.update("Evaluating convictions", 0, 1, "rows", force=True)
+    progress.update("Evaluating convictions", 0, 0, "", force=True)
     determinations = evaluate(
         engine_upload.subjects,
         county=upload.county,
@@ -170,19 +172,11 @@ def _process(upload_id: int, token: str, progress: ProgressWriter) -> None:
     )
     timings["evaluate"] = round(time.monotonic() - started, 3)
 
-    # 4. storing and publishing: one transaction
-    storing = "Storing rows"
+    # 4. storing and publishing: one transaction. Cases first, so that the engine's objects can
+    # be freed before the raw rows are streamed (peak memory: never both at once).
     with transaction.atomic(), connection.cursor() as cursor:
         started = time.monotonic()
-        done = 0
-        progress.update(storing, 0, engine_upload.data_rows, "rows", force=True)
-        for frame in iter_records(sources, chunk_rows=RAW_CHUNK_ROWS):
-            done += pgcopy.copy_raw_frame(cursor, upload_id, frame)
-            progress.update(storing, done, engine_upload.data_rows, "rows")
-        timings["store_rows"] = round(time.monotonic() - started, 3)
-
-        started = time.monotonic()
-        progress.update("Storing convictions", 0, 1, "rows", force=True)
+        progress.update("Storing convictions", 0, 0, "", force=True)
         pgcopy.copy_text(
             cursor.cursor,
             RowIssue._meta.db_table,
@@ -208,29 +202,45 @@ def _process(upload_id: int, token: str, progress: ProgressWriter) -> None:
         )
         store_cases(cursor.cursor, upload, engine_upload, determinations, evaluation.pk)
         _store_file_reports(upload_id, engine_upload)
+        report = {
+            "physical_lines": engine_upload.physical_lines,
+            "data_rows": engine_upload.data_rows,
+            "quarantined": engine_upload.quarantined,
+            "subjects_total": engine_upload.subjects_total,
+            "convictions_total": engine_upload.convictions_total,
+            "prop64_convictions": engine_upload.prop64_convictions,
+            "relevant_convictions": len(determinations),
+            "warnings": _merged(f.warnings_by_code for f in engine_upload.files),
+            "errors": _merged(f.quarantined_by_code for f in engine_upload.files),
+        }
+        del engine_upload, determinations, statistics
+        gc.collect()
         timings["store_cases"] = round(time.monotonic() - started, 3)
+
+        storing = "Storing rows"
+        started = time.monotonic()
+        done = 0
+        rows = report["data_rows"]
+        progress.update(storing, 0, rows, "rows", force=True)
+        for frame in iter_records(sources, chunk_rows=RAW_CHUNK_ROWS):
+            done += pgcopy.copy_raw_frame(cursor, upload_id, frame)
+            del frame
+            progress.update(storing, done, rows, "rows")
+        timings["store_rows"] = round(time.monotonic() - started, 3)
 
         published = Upload.objects.filter(
             pk=upload_id, claim_token=token, status=Status.EVALUATING
         ).update(
             status=Status.PUBLISHED,
             phase="",
-            progress_done=engine_upload.data_rows,
-            progress_total=engine_upload.data_rows,
+            progress_done=rows,
+            progress_total=rows,
             progress_unit="rows",
             lease_expires_at=None,
             finished_at=timezone.now(),
             error_code="",
             error_message="",
-            physical_lines=engine_upload.physical_lines,
-            data_rows=engine_upload.data_rows,
-            quarantined=engine_upload.quarantined,
-            subjects_total=engine_upload.subjects_total,
-            convictions_total=engine_upload.convictions_total,
-            prop64_convictions=engine_upload.prop64_convictions,
-            relevant_convictions=len(determinations),
-            warnings=_merged(f.warnings_by_code for f in engine_upload.files),
-            errors=_merged(f.quarantined_by_code for f in engine_upload.files),
+            **report,
             timings=timings,
         )
         if published != 1:
@@ -241,13 +251,16 @@ def _process(upload_id: int, token: str, progress: ProgressWriter) -> None:
             obj=upload,
             county=upload.county,
             detail={
-                "rows": engine_upload.data_rows,
-                "convictions": len(determinations),
+                "rows": rows,
+                "convictions": report["relevant_convictions"],
                 "evaluation": evaluation.pk,
             },
         )
     logger.info(
-        "upload %s published: %s rows, %s convictions", upload_id, done, len(determinations)
+        "upload %s published: %s rows, %s convictions",
+        upload_id,
+        done,
+        report["relevant_convictions"],
     )
 
 

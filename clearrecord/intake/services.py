@@ -134,9 +134,13 @@ def upload_create(
 
 
 def _enqueue(upload_id: int, countdown: int = 0) -> None:
+    """Send the id to a worker; if the broker is down, the periodic check sends it later."""
     from . import tasks
 
-    tasks.process_upload.apply_async((upload_id,), countdown=countdown)
+    try:
+        tasks.process_upload.apply_async((upload_id,), countdown=countdown)
+    except Exception as exc:  # the upload is safely queued in the database either way
+        logger.warning("upload %s not sent to the broker (%s)", upload_id, type(exc).__name__)
 
 
 def upload_claim(*, upload_id: int, now: dt.datetime | None = None) -> str | None:

@@ -41,8 +41,10 @@ def sniff(head: bytes) -> str:
                 f"This file looks like {words}, not a DOJ research file. "
                 "Upload the comma-separated text file exactly as DOJ delivered it."
             )
-    # UTF-16 research files start with a byte-order mark and are full of NUL bytes (DOJ R2).
-    if not head.startswith((b"\xff\xfe", b"\xfe\xff")) and head.count(b"\x00") > len(head) // 10:
+    # UTF-16 research files start with a byte-order mark and are full of NUL bytes (DOJ R2); a
+    # text file has almost no control bytes (a few stray NULs are quarantined rows, DOJ R9).
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    if not head.startswith((b"\xff\xfe", b"\xfe\xff")) and controls > len(head) // 20:
         return (
             "This file looks like a binary file, not a DOJ research file. "
             "Upload the comma-separated text file exactly as DOJ delivered it."

@@ -1,0 +1,105 @@
+"""Benchmark the ingest pipeline (issue #4, acceptance 3): rows/s per phase and peak memory.
+
+    python manage.py bench_ingest --rows 1000000 [--county SACRAMENTO] [--keep]
+
+1. Generate a synthetic DOJ file in a child process (so its memory is not counted).
+2. Create the upload through the real service (hash, store, dedup) and run the pipeline
+   in this process, exactly as a worker runs it (validate, evaluate, store, publish).
+3. Print the wall time from the service call to publication, each phase's seconds and rows/s,
+   and this process's peak resident memory. The upload is deleted afterwards unless --keep.
+
+Development only: it writes a synthetic upload into the configured database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from clearrecord.accounts.models import Role, User
+from clearrecord.intake import pipeline, services
+from clearrecord.intake.models import Upload
+from clearrecord.intake.uploads import IncomingFile, sniff
+
+
+class Command(BaseCommand):
+    help = "Benchmark ingest: generate N synthetic rows, run the pipeline, print rows/s per phase."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--rows", type=int, default=100_000)
+        parser.add_argument("--county", default="SACRAMENTO")
+        parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument("--keep", action="store_true", help="keep the upload afterwards")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.CLEARRECORD_ENV == "production":
+            raise CommandError("bench_ingest writes synthetic data; development only.")
+        rows, county = options["rows"], options["county"].upper()
+        seed = options["seed"] if options["seed"] is not None else random.randrange(1 << 30)
+        user, _ = User.objects.get_or_create(
+            username=f"bench-{county.lower().replace(' ', '-')}",
+            defaults={"role": Role.DA_REVIEWER, "county": county},
+        )
+        with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
+            path = Path(folder) / f"bench_{rows}.csv"
+            started = time.monotonic()
+            subprocess.run(  # noqa: S603
+                [sys.executable, "-m", "eligibility", "generate", "--county", county,
+                 "--rows", str(rows), "--seed", str(seed), "--out", str(path)],
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            self.stdout.write(
+                f"generated {rows} rows ({path.stat().st_size / 1e6:.0f} MB) "
+                f"in {time.monotonic() - started:.1f} s"
+            )
+            incoming = self._incoming(path)
+            started = time.monotonic()
+            services._enqueue = lambda *a, **k: None  # type: ignore[assignment]  # run here
+            upload = services.upload_create(
+                user=user, compute_at=dt.date(2026, 7, 1), rule_set="statutory",
+                options=None, files=[incoming],
+            )  # fmt: skip
+            stored = time.monotonic() - started
+            outcome = pipeline.upload_process(upload_id=upload.pk)
+            wall = time.monotonic() - started
+        upload = Upload.objects.get(pk=upload.pk)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(f"outcome: {outcome} ({upload.status})")
+        self.stdout.write(f"store the uploaded file (hash, link): {stored:6.2f} s")
+        for phase, seconds in upload.timings.items():
+            rate = upload.data_rows / seconds if seconds else 0
+            self.stdout.write(f"{phase:<36} {seconds:6.2f} s   {rate:12,.0f} rows/s")
+        self.stdout.write(
+            f"{'total, upload to published':<36} {wall:6.2f} s   "
+            f"{upload.data_rows / wall:12,.0f} rows/s"
+        )
+        self.stdout.write(
+            f"rows {upload.data_rows}, relevant convictions {upload.relevant_convictions}, "
+            f"peak memory of this process {peak_mb:,.0f} MB"
+        )
+        if not options["keep"]:
+            upload.delete()
+
+    def _incoming(self, path: Path) -> IncomingFile:
+        f = IncomingFile(path.name, "text/csv", path.stat().st_size, None)
+        digest = hashlib.sha256()
+        with path.open("rb") as source:
+            head = source.read(8192)
+            source.seek(0)
+            while chunk := source.read(8 << 20):
+                digest.update(chunk)
+                f.write(chunk)
+        f.flush()
+        f.sha256, f.sniffed = digest.hexdigest(), sniff(head)
+        return f
