@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
     path("convictions/<int:conviction_id>/", views.conviction_detail, name="conviction"),
+    path("people/<int:subject_id>/", views.person, name="person"),
     path(
         "convictions/<int:conviction_id>/not-challenge/",
         views.not_challenge,

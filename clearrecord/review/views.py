@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clearrecord.accounts.policy import can, capability_required
 from clearrecord.audit.services import audit_record
 from clearrecord.cases.models import Conviction
+from eligibility.doj.columns import INDEX
 
 from . import forms, selectors, services
 from . import workflow as wf
@@ -458,5 +459,69 @@ def bulk(request: HttpRequest) -> HttpResponse:
             "ids": ids,
             "filters": [(k, v) for k in FILTER_KEYS for v in data.getlist(k) if v],
             "back": back,
+        },
+    )
+
+
+#: the DOJ columns a person's timeline shows (never SSN, driver licence or FBI number)
+TIMELINE_COLUMNS = {
+    "cycle": "CYC_ORDER",
+    "cycle_date": "CYC_DATE",
+    "event": "STP_TYPE_DESCR",
+    "agency": "STP_ORI_DESCR",
+    "county": "STP_ORI_CNTY_NAME",
+    "count": "CNT_ORDER",
+    "disp_date": "DISP_DATE",
+    "offense": "OFFENSE_DESCR",
+    "offense_code": "OFFENSE_CODE",
+    "conviction": "CONV_OFFENSE_DESCR",
+    "disposition": "DISP_DESCR",
+    "sentence_place": "SENT_LOC_DESCR",
+    "sentence_length": "SENT_LENGTH",
+    "sentence_unit": "SENT_TIME_DESCR",
+}
+
+
+@require_GET
+@capability_required("view_cases")
+def person(request: HttpRequest, subject_id: int) -> HttpResponse:
+    """A person's whole DOJ record as a timeline, their Prop 64 convictions and comments."""
+    try:
+        subject = selectors.subject_get(user=request.user, subject_id=subject_id)
+    except ObjectDoesNotExist:
+        raise Http404("No such person") from None
+    convictions = list(
+        selectors.queue_for(user=request.user).filter(subject_id=subject.pk).order_by("date", "id")
+    )
+    evidence = {
+        (e.get("file"), e.get("line")): e.get("role", "")
+        for c in convictions
+        if c.current_determination
+        for e in c.current_determination.evidence
+    }
+    timeline = []
+    cycle = None
+    for row in selectors.history_rows_of(subject=subject):
+        values = {k: row.values[INDEX[col]] for k, col in TIMELINE_COLUMNS.items()}
+        values["new_cycle"] = values["cycle"] != cycle
+        cycle = values["cycle"]
+        values["evidence"] = evidence.get((row.file_number, row.line), "")
+        values["ref"] = f"{row.file_number}:{row.line}"
+        timeline.append(values)
+    audit_record(
+        action="subject.viewed",
+        request=request,
+        object_type="cases.subject",
+        object_id=subject.pk,
+        county=request.user.county,
+    )
+    return render(
+        request,
+        "review/person.html",
+        {
+            "subject": subject,
+            "convictions": convictions,
+            "timeline": timeline,
+            "comments": selectors.comments_for(user=request.user).filter(subject=subject),
         },
     )

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clearrecord.accounts.models import Role
+from clearrecord.cases.models import Conviction
 from clearrecord.system import services as health_services
 from clearrecord.system.services import Check
 from tests.conftest import HOME_COUNTY, OTHER_COUNTY
@@ -47,6 +48,7 @@ EXPECTED |= {
     "review:queue": _rule(CASE_ROLES, 200),
     "review:bulk": _rule((Role.DA_SUPERVISOR,), 400),  # GET without an action
     "review:conviction": _rule(CASE_ROLES, 200),
+    "review:person": _rule(CASE_ROLES, 200),
     "review:not_challenge": _rule(DA, 400),
     "review:challenge": _rule(DA, 400),
     "review:modify": _rule(DA, 400),
@@ -85,8 +87,10 @@ CONVICTION_URLS = {
     name
     for name in EXPECTED
     if name.startswith(("review:", "review_api:"))
-    and name.split(":")[1] not in ("queue", "bulk", "conviction_list")
+    and name.split(":")[1] not in ("queue", "bulk", "conviction_list", "person")
 }
+#: url names taking a person (subject) of HOME_COUNTY
+PERSON_URLS = {"review:person"}
 #: url names exercised with POST (state changes are POSTs to action URLs)
 POSTED = (CONVICTION_URLS - {"review:conviction", "review_api:conviction"}) | {"review_api:bulk"}
 POST_ONLY = {"accounts:logout"}
@@ -143,8 +147,11 @@ def test_view_access_by_role(
     kwargs = {}
     if name in CONVICTION_URLS:
         kwargs = {"conviction_id": request.getfixturevalue("home_conviction_id")}
-        if county == OTHER_COUNTY and status not in (302, 403):
-            status = 404  # another county's conviction does not exist for this user
+    if name in PERSON_URLS:
+        conviction_id = request.getfixturevalue("home_conviction_id")
+        kwargs = {"subject_id": Conviction.objects.get(pk=conviction_id).subject_id}
+    if kwargs and county == OTHER_COUNTY and status not in (302, 403):
+        status = 404  # another county's conviction does not exist for this user
     url = reverse(name, kwargs=kwargs)
     response = client.post(url) if name in POSTED else client.get(url)
     assert response.status_code == status

@@ -11,7 +11,7 @@ from clearrecord.cases.models import Conviction
 from clearrecord.review.models import Objection
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import HOME_COUNTY, PASSWORD
-from tests.review.builders import make_convictions, make_upload
+from tests.review.builders import make_convictions, make_raw_rows, make_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -137,3 +137,25 @@ def test_keyboard_path_through_the_queue(page, prosecutor) -> None:
     page.get_by_label("Reason (shared with the public defender)").type("cn")
     first.refresh_from_db()
     assert first.review_state == "flagged"
+
+
+def test_da_reads_a_persons_whole_record(page, prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    make_raw_rows(
+        conviction,
+        [
+            {"CYC_ORDER": "1", "CYC_DATE": "20100501", "STP_TYPE_DESCR": "COURT",
+             "OFFENSE_CODE": "11357(A)", "OFFENSE_DESCR": "POSSESS MARIJUANA",
+             "DISP_DESCR": "CONVICTED"},
+            {"CYC_ORDER": "2", "CYC_DATE": "20150101", "STP_TYPE_DESCR": "ARREST/DETAINED/CITED",
+             "OFFENSE_DESCR": "SYNTHETIC OTHER OFFENCE"},
+        ],
+    )  # fmt: skip
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto(f"/review/convictions/{conviction.pk}/")
+    page.get_by_role("link", name="The person's whole record").click()
+    main = page.inner_text("main")
+    assert "POSSESS MARIJUANA" in main
+    assert "SYNTHETIC OTHER OFFENCE" in main
+    assert "evidence: conviction" in main
+    screenshot(page, "review-person")

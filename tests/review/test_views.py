@@ -13,7 +13,7 @@ from clearrecord.review import services
 from clearrecord.review.models import Decision, Objection
 from tests.conftest import HOME_COUNTY, OTHER_COUNTY
 
-from .builders import make_convictions, make_upload
+from .builders import make_convictions, make_raw_rows, make_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -347,3 +347,39 @@ def test_defender_finds_own_open_objections(client: Client, defender, make_user)
         actor=make_user("da_reviewer"), conviction_id=answered.pk, withdraw=False, note="kept"
     )
     assert ids_on(queue(client, objection="mine")) == [mine.pk]
+
+
+def test_person_page_shows_the_whole_record_with_evidence_marked(
+    as_prosecutor, prosecutor, django_assert_num_queries
+) -> None:
+    conviction = make_convictions(HOME_COUNTY, 2, per_subject=2)[0]
+    make_raw_rows(
+        conviction,
+        [
+            {"CYC_ORDER": "1", "CYC_DATE": "20100501", "STP_TYPE_DESCR": "COURT",
+             "OFFENSE_DESCR": "POSSESS MARIJUANA", "DISP_DESCR": "CONVICTED"},
+            {"CYC_ORDER": "2", "CYC_DATE": "20150101", "STP_TYPE_DESCR": "ARREST",
+             "OFFENSE_DESCR": "OTHER OFFENCE", "FBI_NUMBER": "FBI-SECRET-1"},
+        ],
+    )  # fmt: skip
+    url = reverse("review:person", args=[conviction.subject_id])
+    # session, user, subject, convictions, raw rows, audit insert, comments
+    with django_assert_num_queries(7):
+        response = as_prosecutor.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "POSSESS MARIJUANA" in page
+    assert "OTHER OFFENCE" in page
+    assert "FBI-SECRET-1" not in page  # identifiers stay masked
+    timeline = response.context["timeline"]
+    assert [r["evidence"] for r in timeline] == ["conviction", ""]
+    assert [r["new_cycle"] for r in timeline] == [True, True]
+    assert len(response.context["convictions"]) == 2
+    event = AuditEvent.objects.get(action="subject.viewed")
+    assert (event.actor, event.object_id) == (prosecutor, str(conviction.subject_id))
+
+
+def test_person_of_another_county_is_404(client: Client, outsider) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    client.force_login(outsider)
+    assert client.get(reverse("review:person", args=[conviction.subject_id])).status_code == 404
