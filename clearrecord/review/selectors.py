@@ -20,10 +20,16 @@ SUBJECT_COUNTY = "county"
 
 
 def convictions_for(*, user: Any) -> QuerySet[Conviction]:
-    """Every conviction the user may see: their county's, DA and PD roles only."""
-    if not can(user, "view_cases"):
-        return Conviction.objects.none()
-    return Conviction.objects.filter(**{CONVICTION_COUNTY: user.county})
+    """Every conviction the user may see: their county's; the DA and PD see all of them, the
+    court clerk only those sent to the court (exported, order recorded)."""
+    if can(user, "view_cases"):
+        return Conviction.objects.filter(**{CONVICTION_COUNTY: user.county})
+    if can(user, "record_order"):
+        return Conviction.objects.filter(
+            **{CONVICTION_COUNTY: user.county},
+            review_state__in=[wf.EXPORTED, wf.ORDER_RECORDED],
+        )
+    return Conviction.objects.none()
 
 
 def conviction_get(*, user: Any, conviction_id: int) -> Conviction:
