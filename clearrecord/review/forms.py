@@ -76,3 +76,11 @@ class BulkForm(forms.Form):
         ]
     )
     expected = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class AssignForm(ActionForm):
+    reviewer = forms.TypedChoiceField(coerce=int, label="Assign to")
+
+    def __init__(self, *args: object, reviewers: list[tuple[str, str]] = (), **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["reviewer"].choices = [("", "Choose a DA…"), *reviewers]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("convictions/<int:conviction_id>/undo/", views.undo, name="undo"),
     path("convictions/<int:conviction_id>/release/", views.release, name="release"),
     path("convictions/<int:conviction_id>/claim/", views.claim, name="claim"),
+    path("convictions/<int:conviction_id>/assign/", views.assign, name="assign"),
     path("convictions/<int:conviction_id>/object/", views.raise_objection, name="object"),
     path("convictions/<int:conviction_id>/respond/", views.respond, name="respond"),
     path("convictions/<int:conviction_id>/comment/", views.comment, name="comment"),

@@ -149,6 +149,12 @@ def _detail_context(request: HttpRequest, conviction: Conviction, **bound: Any) 
         "objection_form": bound.get("raise_objection") or forms.ObjectionForm(initial=initial),
         "respond_form": bound.get("respond") or forms.RespondForm(initial=initial),
         "comment_form": bound.get("comment") or forms.CommentForm(initial=initial),
+        "assign_form": bound.get("assign")
+        or (
+            forms.AssignForm(initial=initial, reviewers=reviewer_choices(request.user))
+            if "assign" in allowed
+            else None
+        ),
         "plain_form": forms.ActionForm(initial=initial),
         "error": bound.get("error"),
         "back": _safe_next(request, request.GET.get("next")) or reverse("review:queue"),
@@ -329,6 +335,24 @@ def claim(request: HttpRequest, conviction_id: int) -> HttpResponse:
             actor=request.user, conviction_id=conviction_id, request=request
         ),
         "You are now reviewing this conviction.",
+    )
+
+
+@require_POST
+@capability_required("assign")
+def assign(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.AssignForm(request.POST, reviewers=reviewer_choices(request.user)),
+        "assign",
+        lambda d: services.conviction_assign(
+            actor=request.user,
+            conviction_id=conviction_id,
+            reviewer_id=d["reviewer"],
+            request=request,
+        ),
+        "Conviction assigned.",
     )
 
 

@@ -55,6 +55,7 @@ EXPECTED |= {
     "review:undo": _rule(DA, 400),
     "review:release": _rule((Role.DA_SUPERVISOR,), 400),
     "review:claim": _rule(DA, 400),
+    "review:assign": _rule((Role.DA_SUPERVISOR,), 400),
     "review:object": _rule((Role.PUBLIC_DEFENDER,), 400),
     "review:respond": _rule(DA, 400),
     "review:comment": _rule(CASE_ROLES, 400),

@@ -383,3 +383,24 @@ def test_person_of_another_county_is_404(client: Client, outsider) -> None:
     conviction = make_convictions(HOME_COUNTY, 1)[0]
     client.force_login(outsider)
     assert client.get(reverse("review:person", args=[conviction.subject_id])).status_code == 404
+
+
+def test_supervisor_assigns_from_the_conviction_page(
+    client: Client, supervisor, prosecutor
+) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    client.force_login(supervisor)
+    page = client.get(reverse("review:conviction", args=[conviction.pk])).content.decode()
+    assert "Assign to" in page
+    response = client.post(
+        reverse("review:assign", args=[conviction.pk]), {"version": 1, "reviewer": prosecutor.pk}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("review:conviction", args=[conviction.pk])).content.decode()
+    assert f"Reviewer: {prosecutor.get_full_name()}" in page
+
+
+def test_reviewer_page_has_no_assign_form(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    page = as_prosecutor.get(reverse("review:conviction", args=[conviction.pk])).content.decode()
+    assert "Assign to" not in page
