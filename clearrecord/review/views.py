@@ -107,6 +107,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "query_without_state": _filter_query(request.GET, without=("state",)),
             "here": request.get_full_path(),
             "can_bulk": can(request.user, "bulk_decide"),
+            "can_decide": can(request.user, "decide"),
             "flags": FLAGS,
         },
     )
@@ -203,6 +204,38 @@ def _refused(
     return render(request, "review/conviction.html", context, status=http_status(error))
 
 
+def _row(
+    request: HttpRequest,
+    conviction_id: int,
+    form: forms.forms.Form,
+    error: ReviewError | None,
+    done: str = "",
+) -> HttpResponse:
+    """The queue row again (htmx quick decision): the new state, or why nothing changed."""
+    conviction = _conviction_or_404(request, conviction_id)
+    message = done
+    if isinstance(error, StaleState):
+        message = (
+            "Changed by someone else: now "
+            f"“{wf.STATE_LABELS.get(error.current_state or '', error.current_state)}”."
+        )
+    elif error is not None:
+        message = f"Not done: {error}."
+    return render(
+        request,
+        "review/_conviction_row.html",
+        {
+            "conviction": conviction,
+            "can_bulk": can(request.user, "bulk_decide"),
+            "can_decide": can(request.user, "decide"),
+            "here": _safe_next(request, form.data.get("next")) or reverse("review:queue"),
+            "row_message": message,
+            "row_error": error is not None,
+        },
+        status=http_status(error) if error else 200,
+    )
+
+
 def _perform(
     request: HttpRequest,
     conviction_id: int,
@@ -211,19 +244,22 @@ def _perform(
     call: Callable[[dict[str, Any]], Any],
     done: str,
 ) -> HttpResponse:
+    partial = request.headers.get("HX-Request") == "true"
     if not form.is_valid():
-        return _refused(
-            request,
-            conviction_id,
-            InvalidInput("form", "see the highlighted fields"),
-            **{key: form},
-        )
+        invalid = InvalidInput("form", "see the highlighted fields")
+        if partial:
+            return _row(request, conviction_id, form, invalid)
+        return _refused(request, conviction_id, invalid, **{key: form})
     try:
         call(form.cleaned_data)
     except ReviewError as error:
+        if partial:
+            return _row(request, conviction_id, form, error)
         return _refused(request, conviction_id, error, **{key: form})
     except ObjectDoesNotExist:
         raise Http404("No such conviction") from None
+    if partial:
+        return _row(request, conviction_id, form, None, done)
     messages.success(request, done)
     target = _safe_next(request, form.cleaned_data.get("next"))
     return redirect(target or reverse("review:conviction", args=[conviction_id]))

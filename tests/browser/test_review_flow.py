@@ -159,3 +159,16 @@ def test_da_reads_a_persons_whole_record(page, prosecutor) -> None:
     assert "SYNTHETIC OTHER OFFENCE" in main
     assert "evidence: conviction" in main
     screenshot(page, "review-person")
+
+
+def test_quick_not_challenged_from_the_queue_swaps_the_row(page, prosecutor) -> None:
+    first, _second = make_convictions(HOME_COUNTY, 2)
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto("/review/?outcome=eligible_dismissal")
+    page.evaluate("window.__marker = 1")  # survives only if the page is not reloaded
+    page.get_by_role("button", name=f"Not challenged: conviction {first.pk}").click()
+    page.get_by_role("status").filter(has_text="Marked not challenged").wait_for()
+    assert page.evaluate("window.__marker") == 1
+    first.refresh_from_db()
+    assert first.review_state == "not_challenged"
+    screenshot(page, "review-queue-quick-decision")

@@ -404,3 +404,27 @@ def test_reviewer_page_has_no_assign_form(as_prosecutor) -> None:
     conviction = make_convictions(HOME_COUNTY, 1)[0]
     page = as_prosecutor.get(reverse("review:conviction", args=[conviction.pk])).content.decode()
     assert "Assign to" not in page
+
+
+def test_quick_decision_in_the_queue_returns_the_row_for_htmx(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    page = queue(as_prosecutor).content.decode()
+    assert "Quick decision" in page
+    url = reverse("review:not_challenge", args=[conviction.pk])
+    response = as_prosecutor.post(
+        url, {"version": 1, "next": "/review/?state=flagged"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    row = response.content.decode()
+    assert row.strip().startswith("<tr>")
+    assert "Not challenged" in row
+    assert "Marked not challenged" in row
+    stale = as_prosecutor.post(url, {"version": 1}, HTTP_HX_REQUEST="true")
+    assert stale.status_code == 409
+    assert "Changed by someone else: now “Not challenged”" in stale.content.decode()
+
+
+def test_defender_queue_has_no_quick_decision(client: Client, defender) -> None:
+    make_convictions(HOME_COUNTY, 1)
+    client.force_login(defender)
+    assert "Quick decision" not in queue(client).content.decode()
