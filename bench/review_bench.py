@@ -174,8 +174,9 @@ def main() -> None:
         "queue outcome=eligible_dismissal": "/review/?outcome=eligible_dismissal",
         "queue state=flagged&level=felony": "/review/?state=flagged&level=felony",
         "queue flag=currently_serving": "/review/?flag=currently_serving",
-        "queue search by CII": "/review/?q=A00012345",
-        "queue search by name": "/review/?q=SYNTH12345",
+        # the search text is POSTed; the queue URL carries a session token (never the text)
+        "queue search by CII": client.post("/review/search/", {"q": "A00012345"})["Location"],
+        "queue search by name": client.post("/review/search/", {"q": "SYNTH12345"})["Location"],
         "queue page 1000": "/review/?page=1000",
         "queue sort=-date": "/review/?sort=-date",
         "api list outcome=needs_review": "/api/v1/convictions/?outcome=needs_review",

@@ -45,7 +45,7 @@ FILTERS = [
     "state=flagged&level=felony",
     "flag=currently_serving",
     "state=challenged",
-    "q=SYNTH1234",
+    "s=bench",  # a search kept in the session (see session_cookie)
     "sort=-date",
 ]
 
@@ -55,6 +55,7 @@ def session_cookie(user: User) -> str:
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store["review_searches"] = {"bench": "SYNTH1234"}
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 

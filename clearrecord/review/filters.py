@@ -73,6 +73,7 @@ def reviewer_choices(user: Any) -> list[tuple[str, str]]:
 
 
 class ConvictionFilter(df.FilterSet):
+    # Set from the session by the views (never read from a URL: see views._search_token).
     q = df.CharFilter(method="search", label="Search (name, CII, court case, DOB)")
     state = df.ChoiceFilter(
         field_name="review_state", choices=list(wf.STATE_LABELS.items()), label="Review state"

@@ -7,6 +7,7 @@ app_name = "review"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("search/", views.search, name="search"),
     path("convictions/<int:conviction_id>/", views.conviction_detail, name="conviction"),
     path("people/<int:subject_id>/", views.person, name="person"),
     path(

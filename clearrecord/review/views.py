@@ -7,6 +7,7 @@ looking at, with the new state when someone else was faster.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -34,7 +35,7 @@ from .models import Objection
 
 PAGE_SIZE = 50
 FILTER_KEYS = (
-    "q",
+    "s",
     "state",
     "outcome",
     "reason",
@@ -49,11 +50,41 @@ FILTER_KEYS = (
 )
 
 
+SEARCHES_KEPT = 20
+
+
+def _search_token(request: HttpRequest, text: str) -> str:
+    """Keep a search text in the session and return the token the URL carries instead.
+
+    Names, CIIs and dates of birth must never appear in a URL (access logs, browser history,
+    the Referer header), yet a filtered queue must be a link one can reload and come back to.
+    So the URL holds `s=<token>`, and the text stays in the server-side session.
+    """
+    searches: dict[str, str] = request.session.get("review_searches", {})
+    for token, kept in searches.items():
+        if kept == text:
+            return token
+    token = secrets.token_urlsafe(6)
+    searches[token] = text
+    request.session["review_searches"] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _with_search(request: HttpRequest, data: QueryDict) -> QueryDict:
+    """The filter data with `q` restored from the session token `s` (never from the URL)."""
+    data = data.copy()
+    data.pop("q", None)
+    token = data.get("s")
+    if token:
+        data["q"] = request.session.get("review_searches", {}).get(token, "")
+    return data
+
+
 def _filtered(
     request: HttpRequest, data: QueryDict, reviewers: list[tuple[str, str]] | None = None
 ) -> tuple[ConvictionFilter, Any]:
     filterset = ConvictionFilter(
-        data,
+        _with_search(request, data),
         queryset=selectors.queue_for(user=request.user),
         user=request.user,
         reviewers=reviewers if reviewers is not None else reviewer_choices(request.user),
@@ -68,6 +99,19 @@ def _filter_query(data: QueryDict, *, without: tuple[str, ...] = ()) -> str:
     return urlencode(pairs)
 
 
+@require_POST
+@capability_required("view_cases")
+def search(request: HttpRequest) -> HttpResponse:
+    """The search box posts here; the queue URL then carries a token, never the text."""
+    text = request.POST.get("q", "").strip()[:200]
+    data = request.POST.copy()
+    data.pop("s", None)
+    query = _filter_query(data, without=("s",))
+    if text:
+        query = "&".join(filter(None, [query, urlencode({"s": _search_token(request, text)})]))
+    return redirect(reverse("review:queue") + (f"?{query}" if query else ""))
+
+
 @require_GET
 @capability_required("view_cases")
 def queue(request: HttpRequest) -> HttpResponse:
@@ -77,6 +121,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     # Counts per state answer "how much is left" for the same filter whatever state is chosen.
     without_state = request.GET.copy()
     without_state.pop("state", None)
+    search_text = _with_search(request, request.GET).get("q", "")
     _, base = _filtered(request, without_state, reviewers)
     counts = selectors.state_counts(base)
     paginator = Paginator(qs, PAGE_SIZE)
@@ -105,10 +150,13 @@ def queue(request: HttpRequest) -> HttpResponse:
             "total": sum(counts.values()),
             "query": query,
             "query_without_state": _filter_query(request.GET, without=("state",)),
+            "query_without_search": _filter_query(request.GET, without=("s",)),
             "here": request.get_full_path(),
             "can_bulk": can(request.user, "bulk_decide"),
             "can_decide": can(request.user, "decide"),
             "flags": FLAGS,
+            "search_text": search_text,
+            "search_lost": bool(request.GET.get("s")) and not search_text,
         },
     )
 

@@ -47,6 +47,7 @@ def _rule(allowed: tuple[str, ...], ok: int) -> dict[str, int]:
 EXPECTED |= {
     "review:queue": _rule(CASE_ROLES, 200),
     "review:bulk": _rule((Role.DA_SUPERVISOR,), 400),  # GET without an action
+    "review:search": _rule(CASE_ROLES, 302),  # POST: back to the queue
     "review:conviction": _rule(CASE_ROLES, 200),
     "review:person": _rule(CASE_ROLES, 200),
     "review:not_challenge": _rule(DA, 400),
@@ -66,6 +67,7 @@ EXPECTED |= {
     f"review_api:{name}": {**rule, ANON: 403}
     for name, rule in {
         "conviction_list": _rule(CASE_ROLES, 200),
+        "search": _rule(CASE_ROLES, 400),  # POST without a search text
         "bulk": _rule((Role.DA_SUPERVISOR,), 400),  # POST without an action
         "conviction": _rule(CASE_ROLES, 200),
         "not_challenge": _rule(DA, 400),
@@ -88,12 +90,16 @@ CONVICTION_URLS = {
     name
     for name in EXPECTED
     if name.startswith(("review:", "review_api:"))
-    and name.split(":")[1] not in ("queue", "bulk", "conviction_list", "person")
+    and name.split(":")[1] not in ("queue", "bulk", "conviction_list", "person", "search")
 }
 #: url names taking a person (subject) of HOME_COUNTY
 PERSON_URLS = {"review:person"}
 #: url names exercised with POST (state changes are POSTs to action URLs)
-POSTED = (CONVICTION_URLS - {"review:conviction", "review_api:conviction"}) | {"review_api:bulk"}
+POSTED = (CONVICTION_URLS - {"review:conviction", "review_api:conviction"}) | {
+    "review_api:bulk",
+    "review_api:search",
+    "review:search",
+}
 POST_ONLY = {"accounts:logout"}
 #: URLs of one object: every role, anonymous and another county are walked in the app's own
 #: access tests (tests/intake/test_views.py), where the objects exist.
