@@ -10,12 +10,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -207,7 +207,54 @@ def _detail_context(request: HttpRequest, conviction: Conviction, **bound: Any) 
         "plain_form": forms.ActionForm(initial=initial),
         "error": bound.get("error"),
         "back": _safe_next(request, request.GET.get("next")) or reverse("review:queue"),
+        **_neighbours(request, conviction),
     }
+
+
+def _neighbours(request: HttpRequest, conviction: Conviction) -> dict[str, str]:
+    """Links to the previous and next conviction of the queue the person came from.
+
+    Only for the queue's default order (person, court case, id), walked by keyset on the index
+    that order uses, so it costs two short index lookups whatever the size of the county.
+    """
+    back = _safe_next(request, request.GET.get("next"))
+    if not back:
+        return {}
+    parsed = urlparse(back)
+    if parsed.path != reverse("review:queue"):
+        return {}
+    data = QueryDict(parsed.query)
+    if data.get("sort"):
+        return {}
+    reviewers = reviewer_choices(request.user) if data.get("reviewer", "").isdigit() else []
+    _filterset, qs = _filtered(request, data, reviewers=reviewers)
+    key = (conviction.subject_id, conviction.court_case, conviction.pk)
+    after = (
+        Q(subject_id__gt=key[0])
+        | Q(subject_id=key[0], court_case__gt=key[1])
+        | Q(subject_id=key[0], court_case=key[1], id__gt=key[2])
+    )
+    before = (
+        Q(subject_id__lt=key[0])
+        | Q(subject_id=key[0], court_case__lt=key[1])
+        | Q(subject_id=key[0], court_case=key[1], id__lt=key[2])
+    )
+    plain = qs.order_by()
+    following = (
+        plain.filter(after).order_by("subject_id", "court_case", "id").values_list("pk", flat=True)
+    )
+    preceding = (
+        plain.filter(before)
+        .order_by("-subject_id", "-court_case", "-id")
+        .values_list("pk", flat=True)
+    )
+    suffix = "?" + urlencode({"next": back})
+    links = {}
+    for name, ids in (("next_url", following), ("previous_url", preceding)):
+        pk = ids.first()
+        if pk is not None:
+            links[name] = reverse("review:conviction", args=[pk]) + suffix
+    return links
 
 
 @require_GET

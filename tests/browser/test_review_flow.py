@@ -172,3 +172,21 @@ def test_quick_not_challenged_from_the_queue_swaps_the_row(page, prosecutor) -> 
     first.refresh_from_db()
     assert first.review_state == "not_challenged"
     screenshot(page, "review-queue-quick-decision")
+
+
+def test_next_and_previous_conviction_from_the_keyboard(page, prosecutor) -> None:
+    first, second = make_convictions(HOME_COUNTY, 2)
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto("/review/?outcome=eligible_dismissal")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/review/convictions/{first.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("j")
+    page.wait_for_url(re.compile(rf"/review/convictions/{second.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("k")
+    page.wait_for_url(re.compile(rf"/review/convictions/{first.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("u")
+    page.wait_for_url(re.compile(r"/review/\?outcome=eligible_dismissal$"))

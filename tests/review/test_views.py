@@ -465,3 +465,25 @@ def test_defender_queue_has_no_quick_decision(client: Client, defender) -> None:
     make_convictions(HOME_COUNTY, 1)
     client.force_login(defender)
     assert "Quick decision" not in queue(client).content.decode()
+
+
+def test_conviction_page_links_to_neighbours_in_the_filtered_queue(as_prosecutor) -> None:
+    upload = make_upload(HOME_COUNTY)
+    a, b, c = make_convictions(HOME_COUNTY, 3, upload=upload, per_subject=3)
+    make_convictions(HOME_COUNTY, 2, upload=upload, outcome="not_eligible")
+    back = reverse("review:queue") + "?outcome=eligible_dismissal"
+    order = ids_on(queue(as_prosecutor, outcome="eligible_dismissal"))
+    assert sorted(order) == sorted([a.pk, b.pk, c.pk])
+
+    def neighbours(pk: int) -> tuple[str | None, str | None]:
+        context = as_prosecutor.get(reverse("review:conviction", args=[pk]), {"next": back}).context
+        return context.get("previous_url"), context.get("next_url")
+
+    first_prev, first_next = neighbours(order[0])
+    assert first_prev is None
+    assert first_next.startswith(reverse("review:conviction", args=[order[1]]))
+    assert "next=%2Freview%2F%3Foutcome%3Deligible_dismissal" in first_next
+    middle_prev, middle_next = neighbours(order[1])
+    assert middle_prev.startswith(reverse("review:conviction", args=[order[0]]))
+    assert middle_next.startswith(reverse("review:conviction", args=[order[2]]))
+    assert neighbours(order[2])[1] is None  # the not-eligible ones are outside the filter
