@@ -190,6 +190,13 @@ def main() -> None:
         assert client.get(f"/review/convictions/{pk}/").status_code == 200
         detail.append((time.perf_counter() - t0) * 1000)
     rows["conviction page (random)"] = detail
+    from_queue = []
+    for pk in some:  # opened from a filtered queue: adds the previous / next links
+        t0 = time.perf_counter()
+        url = f"/review/convictions/{pk}/?next=/review/%3Foutcome%3Deligible_dismissal"
+        assert client.get(url).status_code == 200
+        from_queue.append((time.perf_counter() - t0) * 1000)
+    rows["conviction page from a filtered queue"] = from_queue
     for name, samples in rows.items():
         samples.sort()
         p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
