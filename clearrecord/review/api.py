@@ -219,6 +219,20 @@ class QueuePagination(PageNumberPagination):
     max_page_size = 500
 
 
+class QueryStringFilters(DjangoFilterBackend):
+    """The queue's filters from the query string, except the free-text search: names, CIIs and
+    dates of birth never travel in a URL (they are POSTed to the search endpoint instead)."""
+
+    def get_filterset_kwargs(self, request: Request, queryset: Any, view: Any) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        data = kwargs["data"].copy()
+        data.pop("q", None)
+        if getattr(view, "search_text", ""):
+            data["q"] = view.search_text
+        kwargs["data"] = data
+        return kwargs
+
+
 class ConvictionList(generics.ListAPIView):
     """The review queue: the county's convictions, with the queue page's filters."""
 
@@ -226,11 +240,27 @@ class ConvictionList(generics.ListAPIView):
     permission_classes = [HasCapability]
     serializer_class = ConvictionSerializer
     pagination_class = QueuePagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [QueryStringFilters]
     filterset_class = ConvictionFilter
+    search_text = ""
 
     def get_queryset(self) -> QuerySet[Conviction]:
         return selectors.queue_for(user=self.request.user)
+
+
+class SearchIn(serializers.Serializer):
+    q = serializers.CharField(max_length=200, help_text="Name, CII, court case, case number or DOB")
+
+
+class ConvictionSearch(ConvictionList):
+    """Search the queue: the text in the body, the other filters and the page in the query."""
+
+    @extend_schema(request=SearchIn, responses=ConvictionSerializer(many=True))
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = SearchIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        self.search_text = incoming.validated_data["q"]
+        return self.list(request, *args, **kwargs)
 
 
 class ConvictionDetail(generics.RetrieveAPIView):
@@ -433,8 +463,10 @@ class BulkAction(APIView):
     def post(self, request: Request) -> Response:
         incoming = BulkIn(data=request.data)
         incoming.is_valid(raise_exception=True)
+        params = request.query_params.copy()
+        params.pop("q", None)  # never a search text from a URL
         filterset = ConvictionFilter(
-            request.query_params,
+            params,
             queryset=selectors.queue_for(user=request.user),
             user=request.user,
         )

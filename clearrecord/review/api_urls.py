@@ -15,6 +15,7 @@ def _open(view_class):  # type: ignore[no-untyped-def]
 urlpatterns = [
     path("convictions/", _open(api.ConvictionList), name="conviction_list"),
     path("convictions/bulk/", _open(api.BulkAction), name="bulk"),
+    path("convictions/search/", _open(api.ConvictionSearch), name="search"),
     path("convictions/<int:conviction_id>/", _open(api.ConvictionDetail), name="conviction"),
     path(
         "convictions/<int:conviction_id>/not-challenge/",

@@ -16,7 +16,9 @@ class ActionForm(forms.Form):
 
 class ChallengeForm(ActionForm):
     ground = forms.ChoiceField(
-        choices=list(wf.GROUNDS.items()), widget=forms.RadioSelect, label="Ground"
+        choices=list(wf.GROUNDS.items()),
+        widget=forms.RadioSelect(attrs={"data-key": "c"}),
+        label="Ground",
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -74,3 +76,11 @@ class BulkForm(forms.Form):
         ]
     )
     expected = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class AssignForm(ActionForm):
+    reviewer = forms.TypedChoiceField(coerce=int, label="Assign to")
+
+    def __init__(self, *args: object, reviewers: list[tuple[str, str]] = (), **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["reviewer"].choices = [("", "Choose a DA…"), *reviewers]

@@ -23,6 +23,8 @@ class Action(models.TextChoices):
     RESPOND_WITHDRAW = wf.RESPOND_WITHDRAW, "Decision withdrawn after objection"
     RESPOND_MAINTAIN = wf.RESPOND_MAINTAIN, "Decision maintained after objection"
     RAISE_OBJECTION = wf.RAISE_OBJECTION, "Objection raised"
+    EXPORT = wf.EXPORT, "Exported"
+    RECORD_ORDER = wf.RECORD_ORDER, "Court order recorded"
 
 
 class Decision(models.Model):

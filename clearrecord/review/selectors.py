@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from clearrecord.accounts.models import Role, User
 from clearrecord.accounts.policy import can
-from clearrecord.cases.models import Conviction, Subject
+from clearrecord.cases.models import Conviction, RawRow, Subject
 
 from . import workflow as wf
 from .models import Comment, Decision, Objection
@@ -20,10 +20,16 @@ SUBJECT_COUNTY = "county"
 
 
 def convictions_for(*, user: Any) -> QuerySet[Conviction]:
-    """Every conviction the user may see: their county's, DA and PD roles only."""
-    if not can(user, "view_cases"):
-        return Conviction.objects.none()
-    return Conviction.objects.filter(**{CONVICTION_COUNTY: user.county})
+    """Every conviction the user may see: their county's; the DA and PD see all of them, the
+    court clerk only those sent to the court (exported, order recorded)."""
+    if can(user, "view_cases"):
+        return Conviction.objects.filter(**{CONVICTION_COUNTY: user.county})
+    if can(user, "record_order"):
+        return Conviction.objects.filter(
+            **{CONVICTION_COUNTY: user.county},
+            review_state__in=[wf.EXPORTED, wf.ORDER_RECORDED],
+        )
+    return Conviction.objects.none()
 
 
 def conviction_get(*, user: Any, conviction_id: int) -> Conviction:
@@ -57,18 +63,32 @@ def objections_for(*, user: Any) -> QuerySet[Objection]:
     return Objection.objects.filter(conviction__in=convictions_for(user=user))
 
 
+def _with_row_details(queryset: QuerySet[Conviction]) -> QuerySet[Conviction]:
+    """What a row of the queue shows: person, determination, reviewer, open objection."""
+    return queryset.select_related(
+        "subject", "current_determination", "assignment__reviewer"
+    ).annotate(
+        has_open_objection=Exists(
+            Objection.objects.filter(conviction_id=OuterRef("pk"), status="open")
+        )
+    )
+
+
 def queue_for(*, user: Any) -> QuerySet[Conviction]:
     """The review queue: the county's convictions with what a row of the queue shows."""
-    return (
-        convictions_for(user=user)
-        .select_related("subject", "current_determination", "assignment__reviewer")
-        .annotate(
-            has_open_objection=Exists(
-                Objection.objects.filter(conviction_id=OuterRef("pk"), status="open")
-            )
-        )
-        .order_by("subject_id", "court_case", "id")
-    )
+    return _with_row_details(convictions_for(user=user)).order_by("subject_id", "court_case", "id")
+
+
+def rows_of_page(page_rows: QuerySet[Conviction]) -> list[Conviction]:
+    """The rows of one page, fetched in two steps (a "deferred join").
+
+    Walking past the first N rows (OFFSET) costs little for bare ids, but a lot when every
+    skipped row is joined to its person, determination and reviewer and checked for objections.
+    So: the page's ids first, with the filter and the order; then only those rows, in full.
+    """
+    ids = list(page_rows.values_list("pk", flat=True))
+    by_pk = {row.pk: row for row in _with_row_details(Conviction.objects.filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids]
 
 
 def state_counts(queryset: QuerySet[Conviction]) -> dict[str, int]:
@@ -80,3 +100,10 @@ def state_counts(queryset: QuerySet[Conviction]) -> dict[str, int]:
 
 def history_of(*, conviction: Conviction) -> QuerySet[Decision]:
     return conviction.decisions.select_related("actor").order_by("version")
+
+
+def history_rows_of(*, subject: Subject) -> QuerySet[RawRow]:
+    """Every accepted DOJ row of the person in their upload, in file order (their whole record)."""
+    return RawRow.objects.filter(
+        upload_id=subject.upload_id, subject_id=subject.subject_id
+    ).order_by("file_number", "line")

@@ -54,12 +54,15 @@ AUDIT_ACTIONS: dict[str, str] = {
     wf.RESPOND_WITHDRAW: "objection.withdrawn",
     wf.RESPOND_MAINTAIN: "objection.maintained",
     wf.COMMENT: "comment.added",
+    wf.EXPORT: "conviction.exported",
+    wf.RECORD_ORDER: "conviction.order_recorded",
 }
 
 
 def _require_role(actor: Any, action: str) -> None:
     """Refuse a role that may never take `action` before looking anything up (403, not 404)."""
-    if not can(actor, "view_cases") or actor.role not in wf.RULES[action].roles:
+    role = getattr(actor, "role", None)
+    if role not in wf.RULES[action].roles or not getattr(actor, "is_active", False):
         raise RoleNotPermitted(action, getattr(actor, "role", ""))
 
 
@@ -636,4 +639,83 @@ def conviction_bulk_release(
     """Sign off every decided conviction of the selection without an open objection."""
     return conviction_bulk_decide(
         actor=actor, convictions=convictions, action=wf.RELEASE, request=request
+    )
+
+
+# Export and court order (called by the exports app) -------------------------------------------
+def convictions_export(
+    *,
+    actor: Any,
+    conviction_ids: list[int],
+    batch_id: int | str,
+    request: HttpRequest | None = None,
+) -> list[int]:
+    """Mark released convictions exported for one batch; the ids that moved, in id order.
+
+    For the export service only: it builds the batch (checking its own capability) and calls
+    this inside the batch's transaction, so a batch and its convictions' states commit together.
+    A conviction no longer ready (undone, or under a new objection since) is left out, not
+    exported: the caller builds the batch from the returned ids. Locks with SKIP LOCKED so a
+    conviction a DA is changing at this moment is simply not in this batch.
+    """
+    if not can(actor, "build_batch"):
+        raise RoleNotPermitted(wf.EXPORT, getattr(actor, "role", ""))
+    wf.transition(wf.READY_FOR_EXPORT, wf.EXPORT, wf.EXPORT_SERVICE)
+    with transaction.atomic():
+        locked = list(
+            selectors.convictions_for(user=actor)
+            .filter(pk__in=conviction_ids, review_state=wf.READY_FOR_EXPORT)
+            .exclude(Exists(Objection.objects.open().filter(conviction_id=OuterRef("pk"))))
+            .order_by("pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", "version")
+        )
+        ids = [pk for pk, _ in locked]
+        Conviction.objects.filter(pk__in=ids, review_state=wf.READY_FOR_EXPORT).update(
+            review_state=wf.EXPORTED, version=F("version") + 1
+        )
+        Decision.objects.bulk_create(
+            Decision(
+                conviction_id=pk,
+                action=wf.EXPORT,
+                from_state=wf.READY_FOR_EXPORT,
+                to_state=wf.EXPORTED,
+                version=v + 1,
+                actor=actor,
+                bulk=True,
+            )
+            for pk, v in locked
+        )
+        audit_record_many(
+            action="conviction.exported",
+            actor=actor,
+            request=request,
+            object_type=CONVICTION,
+            object_ids=ids,
+            county=actor.county,
+            detail={"batch_id": batch_id},
+        )
+    return ids
+
+
+def conviction_record_order(
+    *,
+    actor: Any,
+    conviction_id: int,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Moved:
+    """The court clerk records the court's order on an exported conviction."""
+    return _run(
+        wf.RECORD_ORDER,
+        actor,
+        request,
+        conviction_id,
+        lambda: _move(
+            actor=actor,
+            conviction_id=conviction_id,
+            action=wf.RECORD_ORDER,
+            expected_version=expected_version,
+            request=request,
+        ),
     )

@@ -7,7 +7,9 @@ app_name = "review"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("search/", views.search, name="search"),
     path("convictions/<int:conviction_id>/", views.conviction_detail, name="conviction"),
+    path("people/<int:subject_id>/", views.person, name="person"),
     path(
         "convictions/<int:conviction_id>/not-challenge/",
         views.not_challenge,
@@ -18,6 +20,7 @@ urlpatterns = [
     path("convictions/<int:conviction_id>/undo/", views.undo, name="undo"),
     path("convictions/<int:conviction_id>/release/", views.release, name="release"),
     path("convictions/<int:conviction_id>/claim/", views.claim, name="claim"),
+    path("convictions/<int:conviction_id>/assign/", views.assign, name="assign"),
     path("convictions/<int:conviction_id>/object/", views.raise_objection, name="object"),
     path("convictions/<int:conviction_id>/respond/", views.respond, name="respond"),
     path("convictions/<int:conviction_id>/comment/", views.comment, name="comment"),

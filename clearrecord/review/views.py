@@ -7,14 +7,15 @@ looking at, with the new state when someone else was faster.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clearrecord.accounts.policy import can, capability_required
 from clearrecord.audit.services import audit_record
 from clearrecord.cases.models import Conviction
+from eligibility.doj.columns import INDEX
 
 from . import forms, selectors, services
 from . import workflow as wf
@@ -33,7 +35,7 @@ from .models import Objection
 
 PAGE_SIZE = 50
 FILTER_KEYS = (
-    "q",
+    "s",
     "state",
     "outcome",
     "reason",
@@ -48,11 +50,41 @@ FILTER_KEYS = (
 )
 
 
+SEARCHES_KEPT = 20
+
+
+def _search_token(request: HttpRequest, text: str) -> str:
+    """Keep a search text in the session and return the token the URL carries instead.
+
+    Names, CIIs and dates of birth must never appear in a URL (access logs, browser history,
+    the Referer header), yet a filtered queue must be a link one can reload and come back to.
+    So the URL holds `s=<token>`, and the text stays in the server-side session.
+    """
+    searches: dict[str, str] = request.session.get("review_searches", {})
+    for token, kept in searches.items():
+        if kept == text:
+            return token
+    token = secrets.token_urlsafe(6)
+    searches[token] = text
+    request.session["review_searches"] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _with_search(request: HttpRequest, data: QueryDict) -> QueryDict:
+    """The filter data with `q` restored from the session token `s` (never from the URL)."""
+    data = data.copy()
+    data.pop("q", None)
+    token = data.get("s")
+    if token:
+        data["q"] = request.session.get("review_searches", {}).get(token, "")
+    return data
+
+
 def _filtered(
     request: HttpRequest, data: QueryDict, reviewers: list[tuple[str, str]] | None = None
 ) -> tuple[ConvictionFilter, Any]:
     filterset = ConvictionFilter(
-        data,
+        _with_search(request, data),
         queryset=selectors.queue_for(user=request.user),
         user=request.user,
         reviewers=reviewers if reviewers is not None else reviewer_choices(request.user),
@@ -67,6 +99,19 @@ def _filter_query(data: QueryDict, *, without: tuple[str, ...] = ()) -> str:
     return urlencode(pairs)
 
 
+@require_POST
+@capability_required("view_cases")
+def search(request: HttpRequest) -> HttpResponse:
+    """The search box posts here; the queue URL then carries a token, never the text."""
+    text = request.POST.get("q", "").strip()[:200]
+    data = request.POST.copy()
+    data.pop("s", None)
+    query = _filter_query(data, without=("s",))
+    if text:
+        query = "&".join(filter(None, [query, urlencode({"s": _search_token(request, text)})]))
+    return redirect(reverse("review:queue") + (f"?{query}" if query else ""))
+
+
 @require_GET
 @capability_required("view_cases")
 def queue(request: HttpRequest) -> HttpResponse:
@@ -76,9 +121,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     # Counts per state answer "how much is left" for the same filter whatever state is chosen.
     without_state = request.GET.copy()
     without_state.pop("state", None)
+    search_text = _with_search(request, request.GET).get("q", "")
     _, base = _filtered(request, without_state, reviewers)
     counts = selectors.state_counts(base)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, PAGE_SIZE)
+    # The counts per state already hold the total: spare the page a second scan of the county.
+    state = filterset.form.cleaned_data.get("state") if filterset.is_valid() else None
+    paginator.count = counts.get(state, 0) if state else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.rows_of_page(page.object_list)
     query = _filter_query(request.GET)
     return render(
         request,
@@ -99,9 +150,13 @@ def queue(request: HttpRequest) -> HttpResponse:
             "total": sum(counts.values()),
             "query": query,
             "query_without_state": _filter_query(request.GET, without=("state",)),
+            "query_without_search": _filter_query(request.GET, without=("s",)),
             "here": request.get_full_path(),
             "can_bulk": can(request.user, "bulk_decide"),
+            "can_decide": can(request.user, "decide"),
             "flags": FLAGS,
+            "search_text": search_text,
+            "search_lost": bool(request.GET.get("s")) and not search_text,
         },
     )
 
@@ -143,10 +198,63 @@ def _detail_context(request: HttpRequest, conviction: Conviction, **bound: Any) 
         "objection_form": bound.get("raise_objection") or forms.ObjectionForm(initial=initial),
         "respond_form": bound.get("respond") or forms.RespondForm(initial=initial),
         "comment_form": bound.get("comment") or forms.CommentForm(initial=initial),
+        "assign_form": bound.get("assign")
+        or (
+            forms.AssignForm(initial=initial, reviewers=reviewer_choices(request.user))
+            if "assign" in allowed
+            else None
+        ),
         "plain_form": forms.ActionForm(initial=initial),
         "error": bound.get("error"),
         "back": _safe_next(request, request.GET.get("next")) or reverse("review:queue"),
+        **_neighbours(request, conviction),
     }
+
+
+def _neighbours(request: HttpRequest, conviction: Conviction) -> dict[str, str]:
+    """Links to the previous and next conviction of the queue the person came from.
+
+    Only for the queue's default order (person, court case, id), walked by keyset on the index
+    that order uses, so it costs two short index lookups whatever the size of the county.
+    """
+    back = _safe_next(request, request.GET.get("next"))
+    if not back:
+        return {}
+    parsed = urlparse(back)
+    if parsed.path != reverse("review:queue"):
+        return {}
+    data = QueryDict(parsed.query)
+    if data.get("sort"):
+        return {}
+    reviewers = reviewer_choices(request.user) if data.get("reviewer", "").isdigit() else []
+    _filterset, qs = _filtered(request, data, reviewers=reviewers)
+    key = (conviction.subject_id, conviction.court_case, conviction.pk)
+    after = (
+        Q(subject_id__gt=key[0])
+        | Q(subject_id=key[0], court_case__gt=key[1])
+        | Q(subject_id=key[0], court_case=key[1], id__gt=key[2])
+    )
+    before = (
+        Q(subject_id__lt=key[0])
+        | Q(subject_id=key[0], court_case__lt=key[1])
+        | Q(subject_id=key[0], court_case=key[1], id__lt=key[2])
+    )
+    plain = qs.order_by()
+    following = (
+        plain.filter(after).order_by("subject_id", "court_case", "id").values_list("pk", flat=True)
+    )
+    preceding = (
+        plain.filter(before)
+        .order_by("-subject_id", "-court_case", "-id")
+        .values_list("pk", flat=True)
+    )
+    suffix = "?" + urlencode({"next": back})
+    links = {}
+    for name, ids in (("next_url", following), ("previous_url", preceding)):
+        pk = ids.first()
+        if pk is not None:
+            links[name] = reverse("review:conviction", args=[pk]) + suffix
+    return links
 
 
 @require_GET
@@ -191,6 +299,38 @@ def _refused(
     return render(request, "review/conviction.html", context, status=http_status(error))
 
 
+def _row(
+    request: HttpRequest,
+    conviction_id: int,
+    form: forms.forms.Form,
+    error: ReviewError | None,
+    done: str = "",
+) -> HttpResponse:
+    """The queue row again (htmx quick decision): the new state, or why nothing changed."""
+    conviction = _conviction_or_404(request, conviction_id)
+    message = done
+    if isinstance(error, StaleState):
+        message = (
+            "Changed by someone else: now "
+            f"“{wf.STATE_LABELS.get(error.current_state or '', error.current_state)}”."
+        )
+    elif error is not None:
+        message = f"Not done: {error}."
+    return render(
+        request,
+        "review/_conviction_row.html",
+        {
+            "conviction": conviction,
+            "can_bulk": can(request.user, "bulk_decide"),
+            "can_decide": can(request.user, "decide"),
+            "here": _safe_next(request, form.data.get("next")) or reverse("review:queue"),
+            "row_message": message,
+            "row_error": error is not None,
+        },
+        status=http_status(error) if error else 200,
+    )
+
+
 def _perform(
     request: HttpRequest,
     conviction_id: int,
@@ -199,19 +339,22 @@ def _perform(
     call: Callable[[dict[str, Any]], Any],
     done: str,
 ) -> HttpResponse:
+    partial = request.headers.get("HX-Request") == "true"
     if not form.is_valid():
-        return _refused(
-            request,
-            conviction_id,
-            InvalidInput("form", "see the highlighted fields"),
-            **{key: form},
-        )
+        invalid = InvalidInput("form", "see the highlighted fields")
+        if partial:
+            return _row(request, conviction_id, form, invalid)
+        return _refused(request, conviction_id, invalid, **{key: form})
     try:
         call(form.cleaned_data)
     except ReviewError as error:
+        if partial:
+            return _row(request, conviction_id, form, error)
         return _refused(request, conviction_id, error, **{key: form})
     except ObjectDoesNotExist:
         raise Http404("No such conviction") from None
+    if partial:
+        return _row(request, conviction_id, form, None, done)
     messages.success(request, done)
     target = _safe_next(request, form.cleaned_data.get("next"))
     return redirect(target or reverse("review:conviction", args=[conviction_id]))
@@ -323,6 +466,24 @@ def claim(request: HttpRequest, conviction_id: int) -> HttpResponse:
             actor=request.user, conviction_id=conviction_id, request=request
         ),
         "You are now reviewing this conviction.",
+    )
+
+
+@require_POST
+@capability_required("assign")
+def assign(request: HttpRequest, conviction_id: int) -> HttpResponse:
+    return _perform(
+        request,
+        conviction_id,
+        forms.AssignForm(request.POST, reviewers=reviewer_choices(request.user)),
+        "assign",
+        lambda d: services.conviction_assign(
+            actor=request.user,
+            conviction_id=conviction_id,
+            reviewer_id=d["reviewer"],
+            request=request,
+        ),
+        "Conviction assigned.",
     )
 
 
@@ -453,5 +614,69 @@ def bulk(request: HttpRequest) -> HttpResponse:
             "ids": ids,
             "filters": [(k, v) for k in FILTER_KEYS for v in data.getlist(k) if v],
             "back": back,
+        },
+    )
+
+
+#: the DOJ columns a person's timeline shows (never SSN, driver licence or FBI number)
+TIMELINE_COLUMNS = {
+    "cycle": "CYC_ORDER",
+    "cycle_date": "CYC_DATE",
+    "event": "STP_TYPE_DESCR",
+    "agency": "STP_ORI_DESCR",
+    "county": "STP_ORI_CNTY_NAME",
+    "count": "CNT_ORDER",
+    "disp_date": "DISP_DATE",
+    "offense": "OFFENSE_DESCR",
+    "offense_code": "OFFENSE_CODE",
+    "conviction": "CONV_OFFENSE_DESCR",
+    "disposition": "DISP_DESCR",
+    "sentence_place": "SENT_LOC_DESCR",
+    "sentence_length": "SENT_LENGTH",
+    "sentence_unit": "SENT_TIME_DESCR",
+}
+
+
+@require_GET
+@capability_required("view_cases")
+def person(request: HttpRequest, subject_id: int) -> HttpResponse:
+    """A person's whole DOJ record as a timeline, their Prop 64 convictions and comments."""
+    try:
+        subject = selectors.subject_get(user=request.user, subject_id=subject_id)
+    except ObjectDoesNotExist:
+        raise Http404("No such person") from None
+    convictions = list(
+        selectors.queue_for(user=request.user).filter(subject_id=subject.pk).order_by("date", "id")
+    )
+    evidence = {
+        (e.get("file"), e.get("line")): e.get("role", "")
+        for c in convictions
+        if c.current_determination
+        for e in c.current_determination.evidence
+    }
+    timeline = []
+    cycle = None
+    for row in selectors.history_rows_of(subject=subject):
+        values = {k: row.values[INDEX[col]] for k, col in TIMELINE_COLUMNS.items()}
+        values["new_cycle"] = values["cycle"] != cycle
+        cycle = values["cycle"]
+        values["evidence"] = evidence.get((row.file_number, row.line), "")
+        values["ref"] = f"{row.file_number}:{row.line}"
+        timeline.append(values)
+    audit_record(
+        action="subject.viewed",
+        request=request,
+        object_type="cases.subject",
+        object_id=subject.pk,
+        county=request.user.county,
+    )
+    return render(
+        request,
+        "review/person.html",
+        {
+            "subject": subject,
+            "convictions": convictions,
+            "timeline": timeline,
+            "comments": selectors.comments_for(user=request.user).filter(subject=subject),
         },
     )

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clearrecord.accounts.models import Role
+from clearrecord.cases.models import Conviction
 from clearrecord.system import services as health_services
 from clearrecord.system.services import Check
 from tests.conftest import HOME_COUNTY, OTHER_COUNTY
@@ -67,13 +68,16 @@ def _rule(allowed: tuple[str, ...], ok: int) -> dict[str, int]:
 EXPECTED |= {
     "review:queue": _rule(CASE_ROLES, 200),
     "review:bulk": _rule((Role.DA_SUPERVISOR,), 400),  # GET without an action
+    "review:search": _rule(CASE_ROLES, 302),  # POST: back to the queue
     "review:conviction": _rule(CASE_ROLES, 200),
+    "review:person": _rule(CASE_ROLES, 200),
     "review:not_challenge": _rule(DA, 400),
     "review:challenge": _rule(DA, 400),
     "review:modify": _rule(DA, 400),
     "review:undo": _rule(DA, 400),
     "review:release": _rule((Role.DA_SUPERVISOR,), 400),
     "review:claim": _rule(DA, 400),
+    "review:assign": _rule((Role.DA_SUPERVISOR,), 400),
     "review:object": _rule((Role.PUBLIC_DEFENDER,), 400),
     "review:respond": _rule(DA, 400),
     "review:comment": _rule(CASE_ROLES, 400),
@@ -84,6 +88,7 @@ EXPECTED |= {
     f"review_api:{name}": {**rule, ANON: 401}
     for name, rule in {
         "conviction_list": _rule(CASE_ROLES, 200),
+        "search": _rule(CASE_ROLES, 400),  # POST without a search text
         "bulk": _rule((Role.DA_SUPERVISOR,), 400),  # POST without an action
         "conviction": _rule(CASE_ROLES, 200),
         "not_challenge": _rule(DA, 400),
@@ -106,10 +111,16 @@ CONVICTION_URLS = {
     name
     for name in EXPECTED
     if name.startswith(("review:", "review_api:"))
-    and name.split(":")[1] not in ("queue", "bulk", "conviction_list")
+    and name.split(":")[1] not in ("queue", "bulk", "conviction_list", "person", "search")
 }
+#: url names taking a person (subject) of HOME_COUNTY
+PERSON_URLS = {"review:person"}
 #: url names exercised with POST (state changes are POSTs to action URLs)
-POSTED = (CONVICTION_URLS - {"review:conviction", "review_api:conviction"}) | {"review_api:bulk"}
+POSTED = (CONVICTION_URLS - {"review:conviction", "review_api:conviction"}) | {
+    "review_api:bulk",
+    "review_api:search",
+    "review:search",
+}
 POST_ONLY = {"accounts:logout"}
 #: URLs of one object: every role, anonymous and another county are walked in the app's own
 #: access tests, where the objects exist (tests/intake/test_views.py, tests/accounts/test_lockout.py).
@@ -164,8 +175,11 @@ def test_view_access_by_role(
     kwargs = {}
     if name in CONVICTION_URLS:
         kwargs = {"conviction_id": request.getfixturevalue("home_conviction_id")}
-        if county == OTHER_COUNTY and status not in (302, 401, 403):
-            status = 404  # another county's conviction does not exist for this user
+    if name in PERSON_URLS:
+        conviction_id = request.getfixturevalue("home_conviction_id")
+        kwargs = {"subject_id": Conviction.objects.get(pk=conviction_id).subject_id}
+    if kwargs and county == OTHER_COUNTY and status not in (302, 401, 403):
+        status = 404  # another county's conviction does not exist for this user
     url = reverse(name, kwargs=kwargs)
     response = client.post(url) if name in POSTED else client.get(url)
     assert response.status_code == status

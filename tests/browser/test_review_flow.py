@@ -11,7 +11,7 @@ from clearrecord.cases.models import Conviction
 from clearrecord.review.models import Objection
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import HOME_COUNTY, PASSWORD
-from tests.review.builders import make_convictions, make_upload
+from tests.review.builders import make_convictions, make_raw_rows, make_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,3 +111,82 @@ def test_pd_objects_to_a_challenge_and_the_da_responds(page, prosecutor, defende
     screenshot(page, "review-objection-answered")
     objection = Objection.objects.get(conviction=conviction)
     assert (objection.status, objection.responded_by) == ("maintained", prosecutor)
+
+
+def test_keyboard_path_through_the_queue(page, prosecutor) -> None:
+    first, second, _third = make_convictions(HOME_COUNTY, 3)
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto("/review/")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/review/convictions/{second.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("n")
+    page.wait_for_url(re.compile(r"/review/$"))
+    assert "Marked not challenged" in page.inner_text("main")
+    second.refresh_from_db()
+    assert second.review_state == "not_challenged"
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/review/convictions/{first.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("c")
+    assert page.evaluate("document.activeElement.name") == "ground"
+    page.keyboard.type("c")  # typing in a field is not a shortcut
+    page.get_by_label("Reason (shared with the public defender)").type("cn")
+    first.refresh_from_db()
+    assert first.review_state == "flagged"
+
+
+def test_da_reads_a_persons_whole_record(page, prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    make_raw_rows(
+        conviction,
+        [
+            {"CYC_ORDER": "1", "CYC_DATE": "20100501", "STP_TYPE_DESCR": "COURT",
+             "OFFENSE_CODE": "11357(A)", "OFFENSE_DESCR": "POSSESS MARIJUANA",
+             "DISP_DESCR": "CONVICTED"},
+            {"CYC_ORDER": "2", "CYC_DATE": "20150101", "STP_TYPE_DESCR": "ARREST/DETAINED/CITED",
+             "OFFENSE_DESCR": "SYNTHETIC OTHER OFFENCE"},
+        ],
+    )  # fmt: skip
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto(f"/review/convictions/{conviction.pk}/")
+    page.get_by_role("link", name="The person's whole record").click()
+    main = page.inner_text("main")
+    assert "POSSESS MARIJUANA" in main
+    assert "SYNTHETIC OTHER OFFENCE" in main
+    assert "evidence: conviction" in main
+    screenshot(page, "review-person")
+
+
+def test_quick_not_challenged_from_the_queue_swaps_the_row(page, prosecutor) -> None:
+    first, _second = make_convictions(HOME_COUNTY, 2)
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto("/review/?outcome=eligible_dismissal")
+    page.evaluate("window.__marker = 1")  # survives only if the page is not reloaded
+    page.get_by_role("button", name=f"Not challenged: conviction {first.pk}").click()
+    page.get_by_role("status").filter(has_text="Marked not challenged").wait_for()
+    assert page.evaluate("window.__marker") == 1
+    first.refresh_from_db()
+    assert first.review_state == "not_challenged"
+    screenshot(page, "review-queue-quick-decision")
+
+
+def test_next_and_previous_conviction_from_the_keyboard(page, prosecutor) -> None:
+    first, second = make_convictions(HOME_COUNTY, 2)
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto("/review/?outcome=eligible_dismissal")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/review/convictions/{first.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("j")
+    page.wait_for_url(re.compile(rf"/review/convictions/{second.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("k")
+    page.wait_for_url(re.compile(rf"/review/convictions/{first.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("u")
+    page.wait_for_url(re.compile(r"/review/\?outcome=eligible_dismissal$"))

@@ -76,7 +76,7 @@ def test_reviewer_uploads_sees_progress_then_the_report(
     first = (
         Conviction.objects.filter(upload=upload).select_related("subject").order_by("pk").first()
     )
-    page.get_by_label("Search (name, CII, court case, DOB)").fill(first.subject.cii)
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_label("Search by name, CII, court case").fill(first.subject.cii)
+    page.get_by_role("button", name="Search", exact=True).click()
     assert first.subject.name in page.inner_text("main")
     screenshot(page, "upload-in-queue")

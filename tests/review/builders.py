@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 
 from clearrecord.accounts.models import Role, User
-from clearrecord.cases.models import Conviction, Determination, Evaluation, Subject
+from clearrecord.cases.models import Conviction, Determination, Evaluation, RawRow, Subject
 from clearrecord.intake.models import Status, Upload
 
 _serial = itertools.count(1)
@@ -103,3 +103,26 @@ def make_convictions(
         c.current_determination = d
     Conviction.objects.bulk_update(convictions, ["current_determination"])
     return convictions
+
+
+def make_raw_rows(conviction: Conviction, events: list[dict[str, str]]) -> list[RawRow]:
+    """Rows of the person's DOJ record (invented values), the conviction's own row first."""
+    from eligibility.doj.columns import COLUMNS, INDEX
+
+    rows = []
+    for offset, event in enumerate(events):
+        values = [""] * len(COLUMNS)
+        values[INDEX["SUBJECT_ID"]] = conviction.subject.subject_id
+        for column, value in event.items():
+            values[INDEX[column]] = value
+        rows.append(
+            RawRow(
+                upload_id=conviction.upload_id,
+                file_number=conviction.file_number,
+                # the conviction's own row first, then rows no other builder uses
+                line=conviction.line if offset == 0 else conviction.line + 50_000 + offset,
+                subject_id=conviction.subject.subject_id,
+                values=values,
+            )
+        )
+    return RawRow.objects.bulk_create(rows)

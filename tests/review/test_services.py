@@ -381,3 +381,51 @@ def test_bulk_challenge_needs_a_ground_and_note(supervisor, make_conviction) -> 
     )
     assert result.changed == 1
     assert Decision.objects.get().ground == "does_not_meet_criteria"
+
+
+def test_export_moves_only_released_convictions_without_objection(
+    supervisor, defender, make_conviction
+) -> None:
+    ready = make_conviction(review_state="ready_for_export")
+    objected = make_conviction(review_state="ready_for_export")
+    services.objection_raise(actor=defender, conviction_id=objected.pk, note="x")
+    flagged = make_conviction()
+    foreign = make_conviction(county=OTHER_COUNTY, review_state="ready_for_export")
+    moved = services.convictions_export(
+        actor=supervisor,
+        conviction_ids=[ready.pk, objected.pk, flagged.pk, foreign.pk],
+        batch_id=7,
+    )
+    assert moved == [ready.pk]
+    assert state_of(ready) == ("exported", 2)
+    assert state_of(objected)[0] == "ready_for_export"
+    assert state_of(foreign)[0] == "ready_for_export"
+    [event] = events("conviction.exported")
+    assert (event.object_id, event.detail) == (str(ready.pk), {"batch_id": 7})
+    assert Decision.objects.get(conviction=ready).action == "export"
+
+
+def test_only_the_batch_builder_exports(prosecutor, make_conviction) -> None:
+    ready = make_conviction(review_state="ready_for_export")
+    with pytest.raises(RoleNotPermitted):
+        services.convictions_export(actor=prosecutor, conviction_ids=[ready.pk], batch_id=1)
+    assert state_of(ready)[0] == "ready_for_export"
+
+
+def test_clerk_records_the_court_order_on_an_exported_conviction(
+    clerk, make_user, make_conviction
+) -> None:
+    exported = make_conviction(review_state="exported")
+    services.conviction_record_order(actor=clerk, conviction_id=exported.pk)
+    assert state_of(exported) == ("order_recorded", 2)
+    assert len(events("conviction.order_recorded")) == 1
+    not_yet = make_conviction(review_state="ready_for_export")
+    with pytest.raises(Conviction.DoesNotExist):  # the clerk sees only what reached the court
+        services.conviction_record_order(actor=clerk, conviction_id=not_yet.pk)
+    elsewhere = make_conviction(county=OTHER_COUNTY, review_state="exported")
+    with pytest.raises(Conviction.DoesNotExist):
+        services.conviction_record_order(actor=clerk, conviction_id=elsewhere.pk)
+    with pytest.raises(RoleNotPermitted):
+        services.conviction_record_order(
+            actor=make_user("da_supervisor"), conviction_id=exported.pk
+        )
