@@ -334,6 +334,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clearrecord.api.schema.add_error_responses",  # 400/401/403/404/409/429 everywhere
+    ],
 }
 # Throttle counters must be shared by every web process: Redis in production and development.
 CACHE_URL = env_str("CLEARRECORD_CACHE_URL", CELERY_BROKER_URL)
