@@ -27,12 +27,17 @@ ALL = [*IDENTIFIERS.values(), NAME, "ZYXWCANARY", CII, "987654391", "987654392"]
 
 
 def canary_file(
-    folder: Path, *, rows: int = 800, seed: int = 11, county: str = "SACRAMENTO"
+    folder: Path,
+    *,
+    rows: int = 800,
+    seed: int = 11,
+    county: str = "SACRAMENTO",
+    malformed: float = 0.0,
 ) -> Path:
     """A synthetic DOJ file whose every row carries the canary identifiers, and whose first
     subject is named `NAME` with CII `CII`."""
     source = folder / f"plain_{seed}.csv"
-    generate_file(source, county=county, rows=rows, seed=seed)
+    generate_file(source, county=county, rows=rows, seed=seed, malformed_share=malformed)
     out = folder / f"doj_{county.lower()}_canary_{seed}.csv"
     with (
         source.open(newline="", encoding="utf-8") as fin,
