@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "clearrecord.cases",
     "clearrecord.review",
     "clearrecord.api",
+    "clearrecord.retention",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
     # A job whose worker died (lease expired) is claimed again; see clearrecord/intake/services.py.
     "intake-resume-stalled": {"task": "intake.resume_stalled", "schedule": 30.0},
     "intake-delete-expired-files": {"task": "intake.delete_expired_files", "schedule": 3600.0},
+    # Whole evaluations past CLEARRECORD_EVALUATION_RETENTION_DAYS (0: off); clearrecord/retention.
+    "retention-purge-expired": {
+        "task": "retention.purge_expired",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -291,6 +297,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # VAR_DIR/uploads/<id>/; neither is ever served.
 CLEARRECORD_UPLOAD_MAX_BYTES = env_int("CLEARRECORD_UPLOAD_MAX_BYTES", 2 * 1024**3)
 CLEARRECORD_UPLOAD_RETENTION_DAYS = env_int("CLEARRECORD_UPLOAD_RETENTION_DAYS", 30)
+# Days after its newest evaluation that a finished upload's personal records are purged,
+# keeping its statistics (issue #7); 0 (the default) keeps them until purged by hand.
+CLEARRECORD_EVALUATION_RETENTION_DAYS = env_int("CLEARRECORD_EVALUATION_RETENTION_DAYS", 0)
 CLEARRECORD_INGEST_LEASE_SECONDS = env_int("CLEARRECORD_INGEST_LEASE_SECONDS", 120)
 CLEARRECORD_INGEST_MAX_ATTEMPTS = env_int("CLEARRECORD_INGEST_MAX_ATTEMPTS", 5)
 FILE_UPLOAD_HANDLERS = ["clearrecord.intake.uploads.HashingUploadHandler"]
@@ -325,6 +334,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clearrecord.api.schema.add_error_responses",  # 400/401/403/404/409/429 everywhere
+    ],
 }
 # Throttle counters must be shared by every web process: Redis in production and development.
 CACHE_URL = env_str("CLEARRECORD_CACHE_URL", CELERY_BROKER_URL)

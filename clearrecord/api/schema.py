@@ -18,3 +18,37 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "description": "A personal API token (Account → API tokens), sent as "
             "`Authorization: Bearer <token>`.",
         }
+
+
+#: statuses every API operation may answer besides its own (documented once, here)
+ERROR_STATUSES = {
+    "400": "The request is invalid (the body names the field or the reason).",
+    "401": "No or an invalid Bearer token.",
+    "403": "The role may not do this.",
+    "404": "No such object in the user's county.",
+    "405": "Method not allowed.",
+    "409": "The conviction changed or the step is not allowed from its current state.",
+    "415": "Unsupported media type.",
+    "429": "Too many requests: try again later.",
+}
+
+
+def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation documents the error answers.
+
+    Errors are JSON objects: `detail` (plain words) and, for domain errors, `error` and more
+    (see `clearrecord.review.api.exception_handler`); a validation error names its fields.
+    """
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}, "error": {"type": "string"}},
+        "additionalProperties": True,
+    }
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_STATUSES.items():
+                responses.setdefault(code, {"description": description, "content": content})
+    return result

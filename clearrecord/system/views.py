@@ -25,14 +25,27 @@ def health(request: HttpRequest) -> HttpResponse:
     return render(request, "system/health.html", {"checks": checks}, status=status)
 
 
+def _api(request: HttpRequest) -> bool:
+    """API clients get JSON errors, pages get HTML (an unmatched /api/ URL never gets a page)."""
+    return request.path.startswith("/api/")
+
+
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _api(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action."}, status=403
+        )
     return render(request, "errors/403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "errors/404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
     # Rendered without the request context: the failure may be in the database or a context processor.
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -1,0 +1,126 @@
+"""Retention and purge of a county's records (issue #7).
+
+`upload_purge` deletes everything that identifies people in one finished upload — raw rows,
+subjects, convictions, determinations, row issues, the decisions, objections, comments and
+assignments of those convictions, and the stored original files — and keeps what is
+de-identified: the `Upload` row with its counts, the `Evaluation` rows with their statistics
+(`eligibility.stats` summaries) and the audit log, which holds ids and counts only and so never
+blocks a purge. The purge is one transaction and writes `upload.purged`.
+
+`uploads_purge_expired` is the beat task's body: with `CLEARRECORD_EVALUATION_RETENTION_DAYS`
+> 0 it purges every finished upload whose newest evaluation is older than that many days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+
+from clearrecord.audit.services import audit_record
+from clearrecord.cases.models import Conviction, Determination, Evaluation, RawRow, Subject
+from clearrecord.intake.models import RowIssue, Status, Upload, UploadFile
+from clearrecord.intake.services import stored_file_path, uploads_root
+from clearrecord.review.models import Assignment, Comment, Decision, Objection
+
+from .errors import NotFinished
+
+logger = logging.getLogger(__name__)
+
+FINISHED_STATUSES = (Status.PUBLISHED, Status.FAILED)
+UNFINISHED_EVALUATIONS = (Evaluation.State.QUEUED, Evaluation.State.RUNNING)
+
+
+def upload_purge(*, upload_id: int, actor: Any = None, reason: str = "manual") -> dict[str, int]:
+    """Delete the upload's personal records (see the module docstring); the counts deleted.
+
+    Raises `Upload.DoesNotExist`, or `NotFinished` while the upload or an evaluation is running.
+    """
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload_id)
+        if upload.status not in FINISHED_STATUSES:
+            raise NotFinished(f"Upload #{upload_id} is still being processed; purge it later.")
+        if upload.evaluations.filter(state__in=UNFINISHED_EVALUATIONS).exists():
+            raise NotFinished(f"An evaluation of upload #{upload_id} is running; purge it later.")
+        convictions = Conviction.objects.filter(upload_id=upload_id)
+        counts = {
+            "raw_rows": RawRow.objects.filter(upload_id=upload_id).count(),
+            "subjects": Subject.objects.filter(upload_id=upload_id).count(),
+            "convictions": convictions.count(),
+        }
+        # Children first, each one set-wise DELETE, so the collector never walks millions of rows.
+        counts["comments"] = (
+            Comment.objects.filter(subject__upload_id=upload_id).delete()[0]
+            + Comment.objects.filter(conviction__upload_id=upload_id).delete()[0]
+        )
+        counts["decisions"] = Decision.objects.filter(conviction__upload_id=upload_id).delete()[0]
+        counts["objections"] = Objection.objects.filter(conviction__upload_id=upload_id).delete()[0]
+        Assignment.objects.filter(conviction__upload_id=upload_id).delete()
+        convictions.update(current_determination=None)
+        counts["determinations"] = Determination.objects.filter(
+            evaluation__upload_id=upload_id
+        ).delete()[0]
+        convictions.delete()
+        Subject.objects.filter(upload_id=upload_id).delete()
+        RawRow.objects.filter(upload_id=upload_id).delete()
+        counts["row_issues"] = RowIssue.objects.filter(upload_id=upload_id).delete()[0]
+        files = list(UploadFile.objects.filter(upload_id=upload_id, deleted_at__isnull=True))
+        UploadFile.objects.filter(pk__in=[f.pk for f in files]).update(deleted_at=timezone.now())
+        counts["files"] = len(files)
+        audit_record(
+            action="upload.purged",
+            actor=actor,
+            obj=upload,
+            county=upload.county,
+            detail={"reason": reason, **counts},
+        )
+        transaction.on_commit(lambda: _delete_files(upload_id, files))
+    logger.info("upload %s purged (%s)", upload_id, reason)
+    return counts
+
+
+def _delete_files(upload_id: int, files: list[UploadFile]) -> None:
+    for f in files:
+        stored_file_path(f).unlink(missing_ok=True)
+    folder = uploads_root() / str(upload_id)
+    if folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def uploads_due_for_purge(*, now: dt.datetime | None = None) -> list[int]:
+    """Finished uploads still holding records whose newest evaluation is past retention."""
+    days = settings.CLEARRECORD_EVALUATION_RETENTION_DAYS
+    if days <= 0:
+        return []
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return list(
+        Upload.objects.filter(status__in=FINISHED_STATUSES, created_at__lt=cutoff)
+        .annotate(newest=Max("evaluations__created_at"))
+        .exclude(newest__gte=cutoff)
+        .exclude(evaluations__state__in=UNFINISHED_EVALUATIONS)
+        .filter(
+            Exists(RawRow.objects.filter(upload=OuterRef("pk")))
+            | Exists(Subject.objects.filter(upload=OuterRef("pk")))
+            | Exists(RowIssue.objects.filter(upload=OuterRef("pk")))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def uploads_purge_expired(*, now: dt.datetime | None = None) -> list[int]:
+    """Purge every upload past `CLEARRECORD_EVALUATION_RETENTION_DAYS` (0: off)."""
+    purged = []
+    for upload_id in uploads_due_for_purge(now=now):
+        try:
+            upload_purge(upload_id=upload_id, reason="retention")
+        except NotFinished:  # started again in between: next run
+            continue
+        purged.append(upload_id)
+    return purged
