@@ -227,7 +227,7 @@ def test_logout_is_a_post_and_ends_the_session(prosecutor, client: Client) -> No
 # --- Isolation walker: every URL pattern and API route that takes an object id ---------------
 #: path parameter -> how to make such an object of HOME_COUNTY (a new parameter fails the walker
 #: below until it is added here, so no object URL escapes the cross-county check)
-OBJECT_FACTORIES = {"conviction_id", "upload_id", "pk"}
+OBJECT_FACTORIES = {"conviction_id", "upload_id", "subject_id", "pk"}
 #: where the other county may legitimately reach the object (documented exceptions)
 CROSS_COUNTY_ALLOWED = {("accounts:lockout_release", Role.ADMIN)}  # admins serve every county
 
@@ -276,7 +276,11 @@ def home_objects(make_user) -> dict[str, dict[str, int]]:
         failures_since_start=settings.AXES_FAILURE_LIMIT,
     )
     token, _ = api_token_create(user=make_user(Role.DA_REVIEWER, county=HOME_COUNTY), name="t")
-    ids = {"conviction_id": conviction.pk, "upload_id": conviction.upload_id}
+    ids = {
+        "conviction_id": conviction.pk,
+        "upload_id": conviction.upload_id,
+        "subject_id": conviction.subject_id,
+    }
     pks = {"accounts:lockout_release": locked.pk, "accounts:api_token_revoke": token.pk}
     return {
         name: {p: (pks[name] if p == "pk" else ids[p]) for p in params}

@@ -75,6 +75,7 @@ def _gets(upload, conviction) -> list[str]:
         reverse("review:queue"),
         reverse("review:queue") + "?format=csv",
         reverse("review:conviction", args=[conviction.pk]),
+        reverse("review:person", args=[conviction.subject_id]),  # the whole DOJ record
         reverse("review_api:conviction_list"),
         reverse("review_api:conviction", args=[conviction.pk]),
         reverse("audit:events"),
