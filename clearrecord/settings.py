@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "clearrecord.cases",
     "clearrecord.review",
     "clearrecord.api",
+    "clearrecord.reports",
 ]
 
 MIDDLEWARE = [

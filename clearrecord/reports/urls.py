@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("whatif/", views.whatif, name="whatif"),
+    path("evaluations/<int:evaluation_id>/", views.dashboard, name="dashboard"),
+    path("evaluations/<int:evaluation_id>/statistics.csv", views.export_csv, name="export_csv"),
+    path("evaluations/<int:evaluation_id>/statistics.json", views.export_json, name="export_json"),
+]
