@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-LABEL_WIDTH = 260
-BAR_WIDTH = 420
+LABEL_WIDTH = 340
+BAR_WIDTH = 480
 VALUE_WIDTH = 90
 ROW_HEIGHT = 28
 BAR_HEIGHT = 18
@@ -51,6 +51,7 @@ class Chart:
     height: int = 0
     bar_height: int = BAR_HEIGHT
     grouped: bool = False  # one bar per series side by side instead of a stack
+    label_x: int = LABEL_WIDTH - 8
 
     @property
     def stacked(self) -> bool:
