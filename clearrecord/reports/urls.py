@@ -7,6 +7,11 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("whatif/", views.whatif, name="whatif"),
     path("evaluations/<int:evaluation_id>/", views.dashboard, name="dashboard"),
+    path(
+        "evaluations/<int:evaluation_id>/impact-report.pdf",
+        views.impact_report,
+        name="impact_report",
+    ),
     path("evaluations/<int:evaluation_id>/statistics.csv", views.export_csv, name="export_csv"),
     path("evaluations/<int:evaluation_id>/statistics.json", views.export_json, name="export_json"),
 ]

@@ -7,12 +7,13 @@ import json
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clearrecord.accounts.policy import can, capability_required
 from clearrecord.audit.services import audit_record
 
-from . import export, selectors
+from . import export, pdf, selectors
 from .figures import charts_of, figures_of, outcome_label, relief_rows
 from .forms import WhatIfForm
 
@@ -93,6 +94,25 @@ def whatif(request: HttpRequest) -> HttpResponse:
             for ra, rb in zip(context["relief_a"], context["relief_b"], strict=True)
         ]
     return render(request, "reports/whatif.html", context)
+
+
+@require_GET
+@capability_required("view_impact")
+def impact_report(request: HttpRequest, evaluation_id: int) -> HttpResponse:
+    evaluation = selectors.evaluation_get(user=request.user, evaluation_id=evaluation_id)
+    body = pdf.impact_report_pdf(stats=evaluation.stats or {}, generated=timezone.localdate())
+    audit_record(
+        action="reports.impact_report_downloaded",
+        request=request,
+        obj=evaluation,
+        county=evaluation.upload.county,
+        detail={"upload": evaluation.upload_id},
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="clearrecord-impact-report-{evaluation.pk}.pdf"'
+    )
+    return response
 
 
 def _export(request: HttpRequest, evaluation_id: int, fmt: str):

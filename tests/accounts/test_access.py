@@ -121,7 +121,7 @@ POST_ONLY = {"accounts:logout"}
 OBJECT_URLS = {
     "intake:detail", "intake:progress", "intake:issues_csv", "intake:reevaluate",
     "intake_api:upload", "accounts:lockout_release", "accounts:api_token_revoke",
-    "reports:dashboard", "reports:export_csv", "reports:export_json",  # tests/reports/
+    "reports:dashboard", "reports:impact_report", "reports:export_csv", "reports:export_json",  # tests/reports/
 }  # fmt: skip
 
 

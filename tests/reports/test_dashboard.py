@@ -21,6 +21,7 @@ ALL_ROLES = [r.value for r in Role]
 IMPACT = {Role.DA_REVIEWER, Role.DA_SUPERVISOR, Role.PUBLIC_DEFENDER}
 OBJECT_EXPECTED = {
     "reports:dashboard": {r: 200 if r in IMPACT else 403 for r in ALL_ROLES},
+    "reports:impact_report": {r: 200 if r in IMPACT else 403 for r in ALL_ROLES},
     "reports:export_csv": {r: 200 if r == Role.DA_SUPERVISOR else 403 for r in ALL_ROLES},
     "reports:export_json": {r: 200 if r == Role.DA_SUPERVISOR else 403 for r in ALL_ROLES},
 }
