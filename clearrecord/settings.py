@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "clearrecord.review",
     "clearrecord.api",
     "clearrecord.retention",
+    "clearrecord.reports",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_cases": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR, Role.PUBLIC_DEFENDER}),
     "download_batch": frozenset({Role.DA_SUPERVISOR, Role.COURT_CLERK}),
     "record_order": frozenset({Role.COURT_CLERK}),
+    # Impact figures are aggregates of the county's upload: DA roles and the county's public
+    # defender (who argues for relief) see them; exporting them for researchers is a release
+    # decision, so only the supervisor may (issue #8).
+    "view_impact": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR, Role.PUBLIC_DEFENDER}),
+    "export_statistics": frozenset({Role.DA_SUPERVISOR}),
     "view_audit": frozenset({Role.DA_SUPERVISOR, Role.ADMIN}),
     "system_health": frozenset({Role.DA_SUPERVISOR, Role.ADMIN}),
     "manage_users": frozenset({Role.ADMIN}),

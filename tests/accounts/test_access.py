@@ -102,6 +102,11 @@ EXPECTED |= {
         "comment": _rule(CASE_ROLES, 400),
     }.items()
 }
+# Impact (issue #8): aggregates for the DA roles and the county's public defender.
+EXPECTED |= {
+    "reports:index": _rule(CASE_ROLES, 200),
+    "reports:whatif": _rule(CASE_ROLES, 200),  # the picker; comparing is tested in tests/reports/
+}
 EXPECTED |= {
     "api-schema": {ANON: 401, **{r: 200 for r in ALL_ROLES}},
     "api-docs": {ANON: 401, **{r: 200 for r in ALL_ROLES}},
@@ -127,6 +132,7 @@ POST_ONLY = {"accounts:logout"}
 OBJECT_URLS = {
     "intake:detail", "intake:progress", "intake:issues_csv", "intake:reevaluate",
     "intake_api:upload", "accounts:lockout_release", "accounts:api_token_revoke",
+    "reports:dashboard", "reports:impact_report", "reports:export_csv", "reports:export_json",  # tests/reports/
 }  # fmt: skip
 
 

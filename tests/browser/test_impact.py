@@ -1,0 +1,42 @@
+"""A public defender opens the impact dashboard, then compares two evaluations (what-if)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot, sign_in
+from tests.conftest import PASSWORD
+from tests.intake.conftest import no_enqueue, var_dir  # noqa: F401 (fixtures)
+from tests.reports.conftest import published  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_dashboard_and_whatif_render_labelled_charts(page, published, supervisor) -> None:  # noqa: F811
+    sign_in(page, supervisor.username, PASSWORD)
+    page.get_by_role("link", name="Impact").click()
+    page.get_by_role("link", name=f"Evaluation #{published.first.pk}").click()
+    page.get_by_role("heading", name=f"Impact of evaluation #{published.first.pk}").wait_for()
+    charts = page.get_by_role("img")
+    assert charts.count() == 6
+    relief = page.get_by_role("img", name="People relieved", exact=False)
+    assert relief.is_visible()
+    box = relief.bounding_box()
+    assert box["width"] > 300  # drawn at a readable size
+    # labels are drawn in the SVG, and the CSS colours the bars (no inline styles)
+    assert page.locator("svg.chart-svg text.chart-label").first.is_visible()
+    fill = page.locator("svg.chart-svg rect.seg-0").first.evaluate(
+        "el => getComputedStyle(el).fill"
+    )
+    assert fill == "rgb(0, 114, 178)"
+    screenshot(page, "impact-dashboard")
+
+    page.get_by_role("link", name="Compare with another evaluation").click()
+    page.get_by_label("with evaluation (B)").select_option(str(published.second.pk))
+    page.get_by_role("button", name="Compare").click()
+    page.get_by_role("heading", name="Transitions").wait_for()
+    assert page.locator("#transitions tbody tr").count() >= 1
+    assert page.get_by_text("change outcome").first.is_visible()
+    screenshot(page, "impact-whatif")
+    page.locator("#changed-title ~ table a").first.click()
+    assert "/review/convictions/" in page.url
