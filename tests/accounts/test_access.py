@@ -233,7 +233,7 @@ def test_logout_is_a_post_and_ends_the_session(prosecutor, client: Client) -> No
 # --- Isolation walker: every URL pattern and API route that takes an object id ---------------
 #: path parameter -> how to make such an object of HOME_COUNTY (a new parameter fails the walker
 #: below until it is added here, so no object URL escapes the cross-county check)
-OBJECT_FACTORIES = {"conviction_id", "upload_id", "subject_id", "pk"}
+OBJECT_FACTORIES = {"conviction_id", "upload_id", "subject_id", "evaluation_id", "pk"}
 #: where the other county may legitimately reach the object (documented exceptions)
 CROSS_COUNTY_ALLOWED = {("accounts:lockout_release", Role.ADMIN)}  # admins serve every county
 
@@ -286,6 +286,7 @@ def home_objects(make_user) -> dict[str, dict[str, int]]:
         "conviction_id": conviction.pk,
         "upload_id": conviction.upload_id,
         "subject_id": conviction.subject_id,
+        "evaluation_id": conviction.current_determination.evaluation_id,
     }
     pks = {"accounts:lockout_release": locked.pk, "accounts:api_token_revoke": token.pk}
     return {
