@@ -207,6 +207,9 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 CLEARRECORD_SESSION_IDLE_SECONDS = 30 * 60
 CLEARRECORD_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 #: Accounts nobody used for this many days are disabled every night (accounts.disable_dormant).
+# Sign-in attempts per client address and window (all usernames together): see signin_limits.py.
+CLEARRECORD_SIGNIN_ATTEMPTS_PER_ADDRESS = env_int("CLEARRECORD_SIGNIN_ATTEMPTS_PER_ADDRESS", 30)
+CLEARRECORD_SIGNIN_WINDOW_SECONDS = env_int("CLEARRECORD_SIGNIN_WINDOW_SECONDS", 300)
 DORMANT_ACCOUNT_DAYS = env_int("CLEARRECORD_DORMANT_ACCOUNT_DAYS", 90)
 if DORMANT_ACCOUNT_DAYS < 1:
     raise ImproperlyConfigured("CLEARRECORD_DORMANT_ACCOUNT_DAYS must be a positive number of days")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -15,9 +16,12 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from clearrecord.audit.services import audit_record, client_ip
+
 from . import selectors, services, twofactor
 from .models import Role
 from .policy import can, capability_required
+from .signin_limits import signin_attempt_allowed
 from .twofactor import otp_exempt
 
 RECOVERY_CODES_SESSION_KEY = "recovery_codes_to_show"
@@ -64,6 +68,15 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["expired"] = self.request.GET.get("expired") == "1"
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not signin_attempt_allowed(client_ip(request)):
+            audit_record(action="auth.signin_rate_limited", request=request, outcome="denied")
+            context = self.get_context_data(form=self.get_form(), rate_limited=True)
+            response = render(request, self.template_name, context, status=429)
+            response["Retry-After"] = str(settings.CLEARRECORD_SIGNIN_WINDOW_SECONDS)
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 @method_decorator(otp_exempt, name="dispatch")
