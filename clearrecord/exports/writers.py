@@ -291,7 +291,7 @@ ORDER_TEXT = (
 )
 SCHEDULE_HEADER = ("#", "Name", "DOB", "Case no.", "Count", "Section", "Convicted", "Level",
                    "DA position", "Relief")  # fmt: skip
-SCHEDULE_WIDTHS = (26, 98, 52, 62, 58, 52, 52, 46, 58, 0)
+SCHEDULE_WIDTHS = (24, 150, 50, 70, 62, 55, 50, 58, 62, 0)
 
 
 def _pdf_bytes(batch: ExportBatch, rows: list[dict[str, Any]]) -> bytes:
