@@ -20,6 +20,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Uploads", reverse("intake:list")))
     if can(user, "view_cases"):
         items.append(("Review queue", reverse("review:queue")))
+    if can(user, "download_batch"):
+        items.append(("Court batches", reverse("exports:list")))
     if can(user, "system_health"):
         items.append(("System health", reverse("system:health")))
     if can(user, "view_audit"):
