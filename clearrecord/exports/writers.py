@@ -21,7 +21,6 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from clearrecord.accounts.counties import County
 from eligibility import csvsafe
@@ -349,37 +348,62 @@ def _pdf_bytes(batch: ExportBatch, rows: list[dict[str, Any]]) -> bytes:
     pdf.set_font("Times", "B", 12)
     pdf.cell(0, 16, "SCHEDULE A - CONVICTIONS", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font("Helvetica", size=7.5)
     widths = list(SCHEDULE_WIDTHS)
     widths[-1] = pdf.epw - sum(widths[:-1])
-    heading = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
-    with pdf.table(
-        col_widths=widths,
-        text_align="LEFT",
-        headings_style=heading,
-        repeat_headings=1,
-        line_height=10,
-        padding=2,
-        borders_layout="HORIZONTAL_LINES",
-        first_row_as_headings=True,
-    ) as table:
-        table.row(SCHEDULE_HEADER)
-        for n, r in enumerate(rows, 1):
-            table.row(
-                [
-                    str(n),
-                    _latin1(r["name"]),
-                    r["dob"],
-                    _latin1(r["cases"]),
-                    _latin1(r["count"]),
-                    _latin1(r["code_section"]),
-                    r["date"],
-                    r["level"],
-                    r["position"],
-                    "" if r["disposition"] == Disposition.CHALLENGED else r["relief"],
-                ]
-            )
+    _schedule(pdf, widths, rows)
     return bytes(pdf.output())
+
+
+ROW_HEIGHT = 11
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """The text, shortened with an ellipsis if it would overflow its column."""
+    text = _latin1(text)
+    if pdf.get_string_width(text) <= width - 4:
+        return text
+    while text and pdf.get_string_width(text + "...") > width - 4:
+        text = text[:-1]
+    return text + "..."
+
+
+def _schedule_header(pdf: FPDF, widths: list[float]) -> None:
+    pdf.set_font("Helvetica", "B", 7.5)
+    pdf.set_fill_color(225, 225, 225)
+    for label, width in zip(SCHEDULE_HEADER, widths, strict=True):
+        pdf.cell(width, ROW_HEIGHT + 2, label, border="B", fill=True)
+    pdf.ln(ROW_HEIGHT + 2)
+    pdf.set_font("Helvetica", size=7.5)
+
+
+def _schedule(pdf: FPDF, widths: list[float], rows: list[dict[str, Any]]) -> None:
+    """The schedule as a table drawn row by row, its header repeated on every page.
+
+    Cells are drawn directly rather than with `FPDF.table`, which lays out every cell as a
+    paragraph and is too slow for tens of thousands of rows; long values are shortened to
+    fit their column (the CSV carries them in full).
+    """
+    _schedule_header(pdf, widths)
+    bottom = pdf.h - pdf.b_margin
+    for n, r in enumerate(rows, 1):
+        if pdf.get_y() + ROW_HEIGHT > bottom:
+            pdf.add_page(orientation="landscape")
+            _schedule_header(pdf, widths)
+        values = (
+            str(n),
+            r["name"],
+            r["dob"],
+            r["cases"],
+            r["count"],
+            r["code_section"],
+            r["date"],
+            r["level"],
+            r["position"],
+            "" if r["disposition"] == Disposition.CHALLENGED else r["relief"],
+        )
+        for value, width in zip(values, widths, strict=True):
+            pdf.cell(width, ROW_HEIGHT, _fit(pdf, value, width), border="B")
+        pdf.ln(ROW_HEIGHT)
 
 
 def _signature(pdf: FPDF, role: str, county: str) -> None:
