@@ -246,6 +246,10 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+#: replaced by the page count at the end; as wide as a six-digit count so the text never shifts
+PAGES_ALIAS = "{pages}"
+
+
 class _MotionPDF(FPDF):
     def __init__(self, title: str) -> None:
         super().__init__(orientation="portrait", unit="pt", format="Letter")
@@ -261,7 +265,7 @@ class _MotionPDF(FPDF):
         self.set_text_color(90)
         self.cell(0, 10, _latin1(self.doc_title), align="L")
         self.set_x(self.l_margin)
-        self.cell(0, 10, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.cell(0, 10, f"Page {self.page_no()} of {PAGES_ALIAS}", align="R")
         self.set_text_color(0)
 
 
@@ -297,7 +301,7 @@ def _pdf_bytes(batch: ExportBatch, rows: list[dict[str, Any]]) -> bytes:
     county = county_label(batch.county)
     title = f"Bulk motion and proposed order - {county} County - batch {batch.pk}"
     pdf = _MotionPDF(_latin1(title))
-    pdf.alias_nb_pages()
+    pdf.alias_nb_pages(PAGES_ALIAS)
     pdf.add_page()
     width = pdf.epw
 
@@ -360,7 +364,8 @@ ROW_HEIGHT = 11
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """The text, shortened with an ellipsis if it would overflow its column."""
     text = _latin1(text)
-    if pdf.get_string_width(text) <= width - 4:
+    # No Helvetica glyph is wider than one em: a short value fits without measuring it.
+    if len(text) * pdf.font_size <= width - 4 or pdf.get_string_width(text) <= width - 4:
         return text
     while text and pdf.get_string_width(text + "...") > width - 4:
         text = text[:-1]
