@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "clearrecord.intake",
     "clearrecord.cases",
     "clearrecord.review",
+    "clearrecord.exports",
     "clearrecord.api",
     "clearrecord.retention",
     "clearrecord.reports",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/uploads/", include("clearrecord.intake.api_urls")),
     path("review/", include("clearrecord.review.urls")),
     path("reports/", include("clearrecord.reports.urls")),
+    path("batches/", include("clearrecord.exports.urls")),
     path("api/v1/", include("clearrecord.review.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

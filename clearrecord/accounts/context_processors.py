@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Review queue", reverse("review:queue")))
     if can(user, "view_impact"):
         items.append(("Impact", reverse("reports:index")))
+    if can(user, "download_batch"):
+        items.append(("Court batches", reverse("exports:list")))
     if can(user, "system_health"):
         items.append(("System health", reverse("system:health")))
     if can(user, "view_audit"):

@@ -111,6 +111,10 @@ EXPECTED |= {
     "api-schema": {ANON: 401, **{r: 200 for r in ALL_ROLES}},
     "api-docs": {ANON: 401, **{r: 200 for r in ALL_ROLES}},
 }
+# Court exports (issue #6): batch pages are for the county's DA supervisors and court clerks.
+EXPECTED |= {
+    "exports:list": _rule((Role.DA_SUPERVISOR, Role.COURT_CLERK), 200),
+}
 #: url names taking a conviction of HOME_COUNTY (another county's user: 404 where allowed)
 CONVICTION_URLS = {
     name
@@ -126,13 +130,14 @@ POSTED = (CONVICTION_URLS - {"review:conviction", "review_api:conviction"}) | {
     "review_api:search",
     "review:search",
 }
-POST_ONLY = {"accounts:logout"}
+POST_ONLY = {"accounts:logout", "exports:build"}
 #: URLs of one object: every role, anonymous and another county are walked in the app's own
 #: access tests, where the objects exist (tests/intake/test_views.py, tests/accounts/test_lockout.py).
 OBJECT_URLS = {
     "intake:detail", "intake:progress", "intake:issues_csv", "intake:reevaluate",
     "intake_api:upload", "accounts:lockout_release", "accounts:api_token_revoke",
     "reports:dashboard", "reports:impact_report", "reports:export_csv", "reports:export_json",  # tests/reports/
+    "exports:detail", "exports:download",  # tests/exports/test_views.py
 }  # fmt: skip
 
 

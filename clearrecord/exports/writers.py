@@ -1,0 +1,469 @@
+"""The files of a batch: court CSV, challenges CSV, bulk motion and proposed order PDF.
+
+`batch_write_files` is run by the Celery task with the batch id. It writes each file to a
+temporary name under ``VAR_DIR/exports/<batch id>/``, hashes it while writing, renames it into
+place and records the SHA-256 on the batch, moving `progress` as it goes. Every CSV cell goes
+through `eligibility.csvsafe` (no cell can be read as a formula by a spreadsheet).
+
+Record contents never reach a log or an error message: a failure records only the exception's
+class name on the batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils import timezone
+from fpdf import FPDF
+
+from clearrecord.accounts.counties import County
+from eligibility import csvsafe
+
+from .models import BatchItem, BatchStatus, Disposition, ExportBatch
+
+COURT_CSV = "court.csv"
+CHALLENGES_CSV = "challenges.csv"
+ORDER_PDF = "motion-and-order.pdf"
+FILES = (COURT_CSV, CHALLENGES_CSV, ORDER_PDF)
+ROWS_PER_FETCH = 5000
+
+#: remedy -> (relief as the court reads it, statute)
+RELIEF: dict[str, tuple[str, str]] = {
+    "dismiss_and_seal": ("Dismiss and seal", "H&S 11361.8(e)"),
+    "redesignate": ("Reduce to misdemeanour", "H&S 11361.8(f)"),
+    "recall_and_dismiss": ("Dismiss and seal", "H&S 11361.8(b)"),
+    "recall_and_resentence": ("Resentence", "H&S 11361.8(b)"),
+}
+LEVELS = {"felony": "Felony", "misdemeanor": "Misdemeanour", "infraction": "Infraction"}
+GROUNDS = {
+    "does_not_meet_criteria": "Does not meet the criteria",
+    "unreasonable_risk": "Unreasonable risk to public safety",
+}
+
+COURT_HEADER = (
+    "batch_item",
+    "name",
+    "dob",
+    "cii",
+    "doj_subject_id",
+    "court_case_numbers",
+    "count",
+    "code_section",
+    "conviction_date",
+    "level",
+    "da_position",
+    "relief",
+    "remedy_statute",
+    "determination_rule",
+    "determination_reason",
+)
+CHALLENGE_HEADER = (
+    "batch_item",
+    "name",
+    "dob",
+    "cii",
+    "doj_subject_id",
+    "court_case_numbers",
+    "count",
+    "code_section",
+    "conviction_date",
+    "level",
+    "ground",
+    "note",
+)
+
+
+def batch_dir(batch_id: int) -> Path:
+    return Path(settings.VAR_DIR) / "exports" / str(batch_id)
+
+
+def batch_file(batch: ExportBatch, name: str) -> Path:
+    if name not in FILES:
+        raise ValueError("unknown batch file")
+    return batch_dir(batch.pk) / name
+
+
+def county_label(county: str) -> str:
+    return str(dict(County.choices).get(county, county.title()))
+
+
+def _rows(batch_id: int) -> Iterator[dict[str, Any]]:
+    """The batch's convictions with what the files show, streamed from the database."""
+    qs = (
+        BatchItem.objects.filter(batch_id=batch_id)
+        .order_by("conviction__subject__name", "conviction__date", "conviction_id")
+        .values(
+            "id",
+            "disposition",
+            "remedy",
+            "ground",
+            "note",
+            "conviction_id",
+            "conviction__subject__name",
+            "conviction__subject__dob",
+            "conviction__subject__cii",
+            "conviction__subject__subject_id",
+            "conviction__case_numbers",
+            "conviction__court_case",
+            "conviction__cnt_order",
+            "conviction__code_section",
+            "conviction__date",
+            "conviction__level",
+            "conviction__current_determination__remedy",
+            "conviction__current_determination__remedy_citation",
+            "conviction__current_determination__rule_id",
+            "conviction__current_determination__reason",
+        )
+    )
+    for row in qs.iterator(chunk_size=ROWS_PER_FETCH):
+        remedy = row["remedy"] or row["conviction__current_determination__remedy"] or ""
+        relief, statute = RELIEF.get(remedy, ("", ""))
+        if not row["remedy"] and row["conviction__current_determination__remedy_citation"]:
+            statute = row["conviction__current_determination__remedy_citation"]
+        cases = row["conviction__case_numbers"] or [row["conviction__court_case"]]
+        yield {
+            "item": str(row["id"]),
+            "disposition": row["disposition"],
+            "name": row["conviction__subject__name"] or "",
+            "dob": _date(row["conviction__subject__dob"]),
+            "cii": row["conviction__subject__cii"] or "",
+            "subject_id": row["conviction__subject__subject_id"] or "",
+            "cases": "; ".join(c for c in cases if c),
+            "count": row["conviction__cnt_order"] or "",
+            "code_section": row["conviction__code_section"] or "",
+            "date": _date(row["conviction__date"]),
+            "level": LEVELS.get(row["conviction__level"], row["conviction__level"] or ""),
+            "position": Disposition(row["disposition"]).label,
+            "relief": relief,
+            "statute": statute,
+            "rule": row["conviction__current_determination__rule_id"] or "",
+            "reason": row["conviction__current_determination__reason"] or "",
+            "ground": GROUNDS.get(row["ground"], row["ground"]),
+            "note": row["note"] or "",
+        }
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+class _HashingWriter:
+    """Writes bytes to a temporary file and hashes them; `commit` renames it into place."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp = path.with_name(path.name + ".tmp")
+        self.digest = hashlib.sha256()
+        self.fh: IO[bytes] = open(self.tmp, "wb")  # noqa: SIM115 (closed in commit/abort)
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.fh.write(data)
+
+    def commit(self) -> str:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+        return self.digest.hexdigest()
+
+    def abort(self) -> None:
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _write(path: Path, chunks: Iterator[bytes]) -> str:
+    out = _HashingWriter(path)
+    try:
+        for chunk in chunks:
+            out.write(chunk)
+    except BaseException:
+        out.abort()
+        raise
+    return out.commit()
+
+
+def _csv_chunks(header: tuple[str, ...], lines: Iterator[list[str]]) -> Iterator[bytes]:
+    buffer = [csvsafe.header_line(header)]
+    for values in lines:
+        buffer.append(csvsafe.line(values))
+        if len(buffer) >= 2000:
+            yield "".join(buffer).encode("utf-8")
+            buffer = []
+    yield "".join(buffer).encode("utf-8")
+
+
+def court_csv_lines(rows: list[dict[str, Any]]) -> Iterator[list[str]]:
+    for r in rows:
+        yield [
+            r["item"],
+            r["name"],
+            r["dob"],
+            r["cii"],
+            r["subject_id"],
+            r["cases"],
+            r["count"],
+            r["code_section"],
+            r["date"],
+            r["level"],
+            r["position"],
+            r["relief"],
+            r["statute"],
+            r["rule"],
+            r["reason"],
+        ]
+
+
+def challenge_csv_lines(rows: list[dict[str, Any]]) -> Iterator[list[str]]:
+    for r in rows:
+        if r["disposition"] != Disposition.CHALLENGED:
+            continue
+        yield [
+            r["item"],
+            r["name"],
+            r["dob"],
+            r["cii"],
+            r["subject_id"],
+            r["cases"],
+            r["count"],
+            r["code_section"],
+            r["date"],
+            r["level"],
+            r["ground"],
+            r["note"],
+        ]
+
+
+# PDF ------------------------------------------------------------------------------------------
+def _latin1(text: str) -> str:
+    """fpdf2 core fonts are Latin-1: anything else becomes '?' rather than failing the batch."""
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+#: replaced by the page count at the end; as wide as a six-digit count so the text never shifts
+PAGES_ALIAS = "{pages}"
+
+
+class _MotionPDF(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="portrait", unit="pt", format="Letter")
+        self.doc_title = title
+        self.set_margins(54, 54, 54)
+        self.set_auto_page_break(auto=True, margin=54)
+        self.set_title(title)
+        self.set_creator("ClearRecord")
+
+    def footer(self) -> None:
+        self.set_y(-40)
+        self.set_font("Helvetica", size=8)
+        self.set_text_color(90)
+        self.cell(0, 10, _latin1(self.doc_title), align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 10, f"Page {self.page_no()} of {PAGES_ALIAS}", align="R")
+        self.set_text_color(0)
+
+
+MOTION_TEXT = (
+    "TO THE HONORABLE PRESIDING JUDGE OF THE SUPERIOR COURT:",
+    "Pursuant to Health and Safety Code section 11361.9, the Department of Justice has "
+    "identified past convictions in this county that are potentially eligible for recall or "
+    "dismissal of sentence, dismissal and sealing, or redesignation pursuant to Health and "
+    "Safety Code section 11361.8. The District Attorney has reviewed every conviction listed "
+    "in the attached schedule.",
+    'For each conviction marked "Not challenged" or "Remedy modified", the District '
+    "Attorney does not challenge the recall or dismissal of sentence, dismissal and sealing, "
+    "or redesignation, and moves the Court to grant the relief stated in the schedule. For each "
+    'conviction marked "Challenged", the District Attorney has notified the public defender '
+    "and the defendant of the challenge and its ground, as section 11361.9, subdivision (b), "
+    "requires; those convictions are listed for the Court's information only.",
+    "The District Attorney respectfully requests that the Court issue the proposed order "
+    "below and that the clerk report the Court's orders to the Department of Justice.",
+)
+ORDER_TEXT = (
+    "Good cause appearing, IT IS ORDERED that, for each conviction listed in the schedule as "
+    '"Not challenged" or "Remedy modified", the relief stated in the schedule is GRANTED '
+    "pursuant to Health and Safety Code section 11361.8, unless the Court notes otherwise "
+    "beside the conviction. The clerk shall notify the Department of Justice of this order "
+    "pursuant to Health and Safety Code section 11361.9, subdivision (g)."
+)
+SCHEDULE_HEADER = ("#", "Name", "DOB", "Case no.", "Count", "Section", "Convicted", "Level",
+                   "DA position", "Relief")  # fmt: skip
+SCHEDULE_WIDTHS = (24, 150, 50, 70, 62, 55, 50, 58, 62, 0)
+
+
+def _pdf_bytes(batch: ExportBatch, rows: list[dict[str, Any]]) -> bytes:
+    county = county_label(batch.county)
+    title = f"Bulk motion and proposed order - {county} County - batch {batch.pk}"
+    pdf = _MotionPDF(_latin1(title))
+    pdf.alias_nb_pages(PAGES_ALIAS)
+    pdf.add_page()
+    width = pdf.epw
+
+    # Caption
+    pdf.set_font("Times", "B", 13)
+    pdf.cell(width, 18, _latin1(f"SUPERIOR COURT OF CALIFORNIA, COUNTY OF {county.upper()}"),
+             align="C", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(10)
+    pdf.set_font("Times", size=11)
+    top = pdf.get_y()
+    pdf.multi_cell(width / 2, 15, "THE PEOPLE OF THE STATE OF CALIFORNIA,\n\n"
+                   "Plaintiff,\n\nv.\n\nTHE PERSONS LISTED IN SCHEDULE A,\n\nDefendants.",
+                   border="RB", new_x="RIGHT", new_y="TOP")  # fmt: skip
+    pdf.set_xy(pdf.l_margin + width / 2 + 12, top)
+    pdf.set_font("Times", "B", 11)
+    pdf.multi_cell(width / 2 - 12, 15,
+                   _latin1(f"Batch no. {batch.pk}\n\nBULK MOTION AND PROPOSED ORDER FOR RECALL, "
+                           "DISMISSAL, SEALING OR REDESIGNATION\n\n(Health & Safety Code, "
+                           "sections 11361.8, 11361.9)"),
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.set_y(max(pdf.get_y(), top + 150) + 16)
+
+    # Motion
+    pdf.set_font("Times", "B", 12)
+    pdf.cell(width, 16, "MOTION", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Times", size=11)
+    for paragraph in MOTION_TEXT:
+        pdf.multi_cell(width, 15, paragraph, align="J", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(6)
+    challenged = batch.challenged_count
+    pdf.multi_cell(width, 15, f"Schedule A lists {batch.conviction_count} conviction(s): "
+                   f"{batch.conviction_count - challenged} for which relief is requested and "
+                   f"{challenged} challenged.", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(14)
+    _signature(pdf, "District Attorney", f"County of {county}")
+
+    # Proposed order
+    pdf.ln(18)
+    pdf.set_font("Times", "B", 12)
+    pdf.cell(width, 16, "[PROPOSED] ORDER", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Times", size=11)
+    pdf.multi_cell(width, 15, ORDER_TEXT, align="J", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(14)
+    _signature(pdf, "Judge of the Superior Court", f"County of {county}")
+
+    # Schedule
+    pdf.add_page(orientation="landscape")
+    pdf.set_font("Times", "B", 12)
+    pdf.cell(0, 16, "SCHEDULE A - CONVICTIONS", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    widths = list(SCHEDULE_WIDTHS)
+    widths[-1] = pdf.epw - sum(widths[:-1])
+    _schedule(pdf, widths, rows)
+    return bytes(pdf.output())
+
+
+ROW_HEIGHT = 11
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """The text, shortened with an ellipsis if it would overflow its column."""
+    text = _latin1(text)
+    # No Helvetica glyph is wider than one em: a short value fits without measuring it.
+    if len(text) * pdf.font_size <= width - 4 or pdf.get_string_width(text) <= width - 4:
+        return text
+    while text and pdf.get_string_width(text + "...") > width - 4:
+        text = text[:-1]
+    return text + "..."
+
+
+def _schedule_header(pdf: FPDF, widths: list[float]) -> None:
+    pdf.set_font("Helvetica", "B", 7.5)
+    pdf.set_fill_color(225, 225, 225)
+    for label, width in zip(SCHEDULE_HEADER, widths, strict=True):
+        pdf.cell(width, ROW_HEIGHT + 2, label, border="B", fill=True)
+    pdf.ln(ROW_HEIGHT + 2)
+    pdf.set_font("Helvetica", size=7.5)
+
+
+def _schedule(pdf: FPDF, widths: list[float], rows: list[dict[str, Any]]) -> None:
+    """The schedule as a table drawn row by row, its header repeated on every page.
+
+    Cells are drawn directly rather than with `FPDF.table`, which lays out every cell as a
+    paragraph and is too slow for tens of thousands of rows; long values are shortened to
+    fit their column (the CSV carries them in full).
+    """
+    _schedule_header(pdf, widths)
+    bottom = pdf.h - pdf.b_margin
+    for n, r in enumerate(rows, 1):
+        if pdf.get_y() + ROW_HEIGHT > bottom:
+            pdf.add_page(orientation="landscape")
+            _schedule_header(pdf, widths)
+        values = (
+            str(n),
+            r["name"],
+            r["dob"],
+            r["cases"],
+            r["count"],
+            r["code_section"],
+            r["date"],
+            r["level"],
+            r["position"],
+            "" if r["disposition"] == Disposition.CHALLENGED else r["relief"],
+        )
+        for value, width in zip(values, widths, strict=True):
+            pdf.cell(width, ROW_HEIGHT, _fit(pdf, value, width), border="B")
+        pdf.ln(ROW_HEIGHT)
+
+
+def _signature(pdf: FPDF, role: str, county: str) -> None:
+    pdf.set_font("Times", size=11)
+    pdf.cell(pdf.epw / 2, 15, "Dated: ____________________")
+    x = pdf.l_margin + pdf.epw / 2
+    pdf.set_x(x)
+    pdf.cell(pdf.epw / 2, 15, "______________________________________", new_x="LMARGIN",
+             new_y="NEXT")  # fmt: skip
+    pdf.set_x(x)
+    pdf.cell(pdf.epw / 2, 14, role, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(x)
+    pdf.cell(pdf.epw / 2, 14, _latin1(county), new_x="LMARGIN", new_y="NEXT")
+
+
+# The task's body ------------------------------------------------------------------------------
+def _progress(batch: ExportBatch, percent: int) -> None:
+    ExportBatch.objects.filter(pk=batch.pk).update(progress=percent)
+
+
+def batch_write_files(*, batch_id: int) -> str:
+    """Write the three files of a batch and record their checksums; idempotent per batch.
+
+    1. A batch whose files are already written is left as it is (a retried task does nothing).
+    2. The rows are read once, then the court CSV (to 40 %), the challenges CSV (to 50 %) and the
+       PDF (to 100 %) are written, each under a temporary name and renamed into place.
+    3. A failure marks the batch failed with the exception's class name only.
+    """
+    batch = ExportBatch.objects.get(pk=batch_id)
+    if batch.status == BatchStatus.READY:
+        return "already written"
+    try:
+        directory = batch_dir(batch.pk)
+        directory.mkdir(parents=True, exist_ok=True)
+        rows = list(_rows(batch.pk))
+        _progress(batch, 10)
+        court = _write(directory / COURT_CSV, _csv_chunks(COURT_HEADER, court_csv_lines(rows)))
+        _progress(batch, 40)
+        challenges = _write(
+            directory / CHALLENGES_CSV, _csv_chunks(CHALLENGE_HEADER, challenge_csv_lines(rows))
+        )
+        _progress(batch, 50)
+        pdf = _write(directory / ORDER_PDF, iter([_pdf_bytes(batch, rows)]))
+    except Exception as error:
+        ExportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED, error_code=type(error).__name__[:64]
+        )
+        raise
+    ExportBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.READY,
+        progress=100,
+        court_csv_sha256=court,
+        challenges_csv_sha256=challenges,
+        order_pdf_sha256=pdf,
+        files_written_at=timezone.now(),
+        error_code="",
+    )
+    return "written"
