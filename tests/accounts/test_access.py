@@ -238,7 +238,9 @@ def test_logout_is_a_post_and_ends_the_session(prosecutor, client: Client) -> No
 # --- Isolation walker: every URL pattern and API route that takes an object id ---------------
 #: path parameter -> how to make such an object of HOME_COUNTY (a new parameter fails the walker
 #: below until it is added here, so no object URL escapes the cross-county check)
-OBJECT_FACTORIES = {"conviction_id", "upload_id", "subject_id", "evaluation_id", "pk"}
+OBJECT_FACTORIES = {
+    "conviction_id", "upload_id", "subject_id", "evaluation_id", "batch_id", "kind", "pk",
+}  # fmt: skip
 #: where the other county may legitimately reach the object (documented exceptions)
 CROSS_COUNTY_ALLOWED = {("accounts:lockout_release", Role.ADMIN)}  # admins serve every county
 
@@ -276,6 +278,8 @@ def home_objects(make_user) -> dict[str, dict[str, int]]:
     from django.conf import settings
 
     from clearrecord.accounts.services import api_token_create
+    from clearrecord.exports.models import ExportBatch
+    from clearrecord.exports.views import DOWNLOADS
     from tests.review.builders import make_convictions
 
     conviction = make_convictions(HOME_COUNTY, 1)[0]
@@ -292,6 +296,10 @@ def home_objects(make_user) -> dict[str, dict[str, int]]:
         "upload_id": conviction.upload_id,
         "subject_id": conviction.subject_id,
         "evaluation_id": conviction.current_determination.evaluation_id,
+        "batch_id": ExportBatch.objects.create(
+            county=HOME_COUNTY, built_by=make_user(Role.DA_SUPERVISOR, county=HOME_COUNTY)
+        ).pk,
+        "kind": next(iter(DOWNLOADS)),  # which file of the batch: not an object, any valid one
     }
     pks = {"accounts:lockout_release": locked.pk, "accounts:api_token_revoke": token.pk}
     return {
