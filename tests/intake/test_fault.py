@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -36,12 +37,22 @@ ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 3
 
 
+def database_url(db: dict) -> str:
+    """The test database as a URL for a subprocess. The embedded server listens on a Unix socket,
+    whose folder becomes a percent-encoded host with no port (as dev.py writes it)."""
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = quote(db["HOST"] or "", safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
+
+
 def start_worker(var_dir: Path) -> subprocess.Popen[bytes]:
     db = connection.settings_dict
     env = {
         **os.environ,
         "CLEARRECORD_ENV": "test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(db),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CLEARRECORD_VAR_DIR": str(var_dir),
         "CLEARRECORD_INGEST_LEASE_SECONDS": str(LEASE_SECONDS),
