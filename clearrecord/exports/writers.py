@@ -199,45 +199,23 @@ def _csv_chunks(header: tuple[str, ...], lines: Iterator[list[str]]) -> Iterator
     yield "".join(buffer).encode("utf-8")
 
 
+#: Row keys of the person and the conviction that both CSVs start with (their headers' order).
+_PERSON_AND_CONVICTION = (
+    "item", "name", "dob", "cii", "subject_id", "cases", "count", "code_section", "date", "level",
+)  # fmt: skip
+COURT_KEYS = (*_PERSON_AND_CONVICTION, "position", "relief", "statute", "rule", "reason")
+CHALLENGE_KEYS = (*_PERSON_AND_CONVICTION, "ground", "note")
+
+
 def court_csv_lines(rows: list[dict[str, Any]]) -> Iterator[list[str]]:
     for r in rows:
-        yield [
-            r["item"],
-            r["name"],
-            r["dob"],
-            r["cii"],
-            r["subject_id"],
-            r["cases"],
-            r["count"],
-            r["code_section"],
-            r["date"],
-            r["level"],
-            r["position"],
-            r["relief"],
-            r["statute"],
-            r["rule"],
-            r["reason"],
-        ]
+        yield [r[key] for key in COURT_KEYS]
 
 
 def challenge_csv_lines(rows: list[dict[str, Any]]) -> Iterator[list[str]]:
     for r in rows:
-        if r["disposition"] != Disposition.CHALLENGED:
-            continue
-        yield [
-            r["item"],
-            r["name"],
-            r["dob"],
-            r["cii"],
-            r["subject_id"],
-            r["cases"],
-            r["count"],
-            r["code_section"],
-            r["date"],
-            r["level"],
-            r["ground"],
-            r["note"],
-        ]
+        if r["disposition"] == Disposition.CHALLENGED:
+            yield [r[key] for key in CHALLENGE_KEYS]
 
 
 # PDF ------------------------------------------------------------------------------------------
