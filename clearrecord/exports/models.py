@@ -43,6 +43,8 @@ class ExportBatch(models.Model):
     court_csv_sha256 = models.CharField(max_length=64, blank=True)
     challenges_csv_sha256 = models.CharField(max_length=64, blank=True)
     order_pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # the gogen-compatible CSVs of the batch's convictions, in one zip file
+    gogen_zip_sha256 = models.CharField(max_length=64, blank=True)
     files_written_at = models.DateTimeField(null=True, blank=True)
     error_code = models.CharField(max_length=64, blank=True)
 

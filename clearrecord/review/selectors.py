@@ -9,7 +9,8 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from clearrecord.accounts.models import Role, User
 from clearrecord.accounts.policy import can
-from clearrecord.cases.models import Conviction, RawRow, Subject
+from clearrecord.cases.models import Conviction, Subject
+from clearrecord.cases.raw import RawLine, raw_lines_of
 
 from . import workflow as wf
 from .models import Comment, Decision, Objection
@@ -102,8 +103,6 @@ def history_of(*, conviction: Conviction) -> QuerySet[Decision]:
     return conviction.decisions.select_related("actor").order_by("version")
 
 
-def history_rows_of(*, subject: Subject) -> QuerySet[RawRow]:
+def history_rows_of(*, subject: Subject) -> list[RawLine]:
     """Every accepted DOJ row of the person in their upload, in file order (their whole record)."""
-    return RawRow.objects.filter(
-        upload_id=subject.upload_id, subject_id=subject.subject_id
-    ).order_by("file_number", "line")
+    return raw_lines_of(upload_id=subject.upload_id, subject_id=subject.subject_id)
