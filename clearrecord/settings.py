@@ -289,6 +289,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A job whose worker died (lease expired) is claimed again; see clearrecord/intake/services.py.
     "intake-resume-stalled": {"task": "intake.resume_stalled", "schedule": 30.0},
+    "reports-resume-stalled-whatifs": {"task": "reports.resume_stalled_whatifs", "schedule": 30.0},
     "intake-delete-expired-files": {"task": "intake.delete_expired_files", "schedule": 3600.0},
     # Whole evaluations past CLEARRECORD_EVALUATION_RETENTION_DAYS (0: off); clearrecord/retention.
     "retention-purge-expired": {

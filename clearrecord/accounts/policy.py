@@ -33,6 +33,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # decision, so only the supervisor may (issue #8).
     "view_impact": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR, Role.PUBLIC_DEFENDER}),
     "export_statistics": frozenset({Role.DA_SUPERVISOR}),
+    # Trying other options on an upload (a what-if trial) is the DA's policy question and costs
+    # a worker's run over the whole file; the public defender sees the comparisons made.
+    "run_whatif": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR}),
     "view_audit": frozenset({Role.DA_SUPERVISOR, Role.ADMIN}),
     "system_health": frozenset({Role.DA_SUPERVISOR, Role.ADMIN}),
     "manage_users": frozenset({Role.ADMIN}),

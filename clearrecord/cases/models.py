@@ -15,7 +15,10 @@ all. Per upload:
   `needs_attention` is set when a re-evaluation changed the determination of a conviction that
   was already decided.
 - `Evaluation`: one run of a rule set with options over the upload. Exactly one evaluation of a
-  published upload is `is_current`; a re-evaluation adds another and moves the flag.
+  published upload is `is_current`; a re-evaluation adds another and moves the flag. A *what-if
+  trial* (`purpose = whatif`, clearrecord/reports/services.py) is computed only to be compared:
+  it is never current and never touches review state, decisions or `needs_attention`; the
+  review, export and dashboard reads pick evaluations through `Evaluation.objects.for_review()`.
 - `Determination`: the engine's answer for one conviction in one evaluation (rules spec §3.1).
 """
 
@@ -120,7 +123,20 @@ class Conviction(models.Model):
         return f"Conviction {self.pk}"
 
 
+class EvaluationQuerySet(models.QuerySet["Evaluation"]):
+    def for_review(self) -> EvaluationQuerySet:
+        """Evaluations that drive review, exports and the dashboard: never what-if trials."""
+        return self.filter(purpose=Evaluation.Purpose.REVIEW)
+
+    def trials(self) -> EvaluationQuerySet:
+        return self.filter(purpose=Evaluation.Purpose.WHATIF)
+
+
 class Evaluation(models.Model):
+    class Purpose(models.TextChoices):
+        REVIEW = "review", "Review"
+        WHATIF = "whatif", "What-if trial"
+
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -142,6 +158,7 @@ class Evaluation(models.Model):
     stats = models.JSONField(default=dict)  # eligibility.stats.Statistics.summary()
     results_digest = models.CharField(max_length=64, blank=True)  # SHA-256 of the determinations
     is_current = models.BooleanField(default=False)
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.REVIEW)
     changed = models.PositiveIntegerField(default=0)  # determinations changed vs. previous current
     flagged_for_attention = models.PositiveIntegerField(default=0)
 
@@ -151,6 +168,13 @@ class Evaluation(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     error_message = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Live progress of a what-if trial (its page polls them); written by its worker.
+    phase = models.CharField(max_length=64, blank=True)
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(default=0)
+    timings = models.JSONField(default=dict, blank=True)  # seconds per step of a trial
+
+    objects = EvaluationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -159,11 +183,33 @@ class Evaluation(models.Model):
                 fields=["upload"],
                 condition=models.Q(is_current=True),
                 name="evaluation_one_current_per_upload",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(purpose="whatif", is_current=True),
+                name="evaluation_trial_never_current",
+            ),
+            # The same options asked twice reuse one trial (a failed one may be asked again).
+            models.UniqueConstraint(
+                fields=["upload", "rule_set", "rule_set_version", "compute_at", "options_digest"],
+                condition=models.Q(purpose="whatif") & ~models.Q(state="failed"),
+                name="evaluation_one_trial_per_options",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Evaluation {self.pk}"
+
+    @property
+    def is_trial(self) -> bool:
+        return self.purpose == self.Purpose.WHATIF
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
 
 
 class Determination(models.Model):

@@ -574,3 +574,46 @@ def _reevaluate(evaluation_id: int, token: str, progress: ProgressWriter) -> Non
             county=upload.county,
             detail={"upload": upload.pk, "changed": changed, "needs_attention": attention},
         )
+
+
+# --- what-if trials (clearrecord/reports/services.py) -------------------------------------------
+
+
+def evaluation_compute(
+    evaluation: Evaluation, progress: Any = None, timings: dict[str, float] | None = None
+) -> tuple[list[Determination], stats.Statistics]:
+    """Read the upload's files again and apply the evaluation's rule set, options and date.
+
+    `progress(done, total)` is called with bytes read; `timings` receives the wall and CPU
+    seconds of each step. Raises `FileRejected`, `OptionsError` or `FileNotFoundError` like the re-evaluation.
+    """
+    timings = {} if timings is None else timings
+    upload = evaluation.upload
+    options = validate_options(evaluation.rule_set, evaluation.options)
+    started, cpu = time.monotonic(), time.process_time()
+    engine_upload = read_upload(sources_of(upload), county=upload.county, progress=progress)
+    timings["read"] = round(time.monotonic() - started, 3)
+    timings["read_cpu"] = round(time.process_time() - cpu, 3)
+    started, cpu = time.monotonic(), time.process_time()
+    determinations = evaluate(
+        engine_upload.subjects,
+        county=upload.county,
+        compute_at=evaluation.compute_at,
+        rule_set=evaluation.rule_set,
+        options=options,
+        lists=default_lists(),
+    )
+    statistics = stats.compute(
+        engine_upload,
+        determinations,
+        compute_at=evaluation.compute_at,
+        rule_set=evaluation.rule_set,
+        options=options,
+    )
+    timings["evaluate"] = round(time.monotonic() - started, 3)
+    timings["evaluate_cpu"] = round(time.process_time() - cpu, 3)
+    return list(determinations), statistics
+
+
+def statistics_summary(statistics: stats.Statistics) -> dict[str, Any]:
+    return _summary(statistics)

@@ -41,4 +41,4 @@ def issues_by_reason(*, upload: Upload, lines_shown: int = 20) -> list[dict[str,
 
 
 def current_evaluation(*, upload: Upload) -> Evaluation | None:
-    return Evaluation.objects.filter(upload=upload, is_current=True).first()
+    return Evaluation.objects.for_review().filter(upload=upload, is_current=True).first()

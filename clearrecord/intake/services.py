@@ -248,10 +248,12 @@ def upload_resume_stalled(*, now: dt.datetime | None = None) -> list[int]:
     from clearrecord.cases.models import Evaluation
 
     eval_ids = list(
-        Evaluation.objects.filter(
+        Evaluation.objects.for_review()  # what-if trials: clearrecord/reports/tasks.py
+        .filter(
             Q(state=Evaluation.State.RUNNING, lease_expires_at__lt=now)
             | Q(state=Evaluation.State.QUEUED, created_at__lt=stale_queue)
-        ).values_list("pk", flat=True)[:100]
+        )
+        .values_list("pk", flat=True)[:100]
     )
     from . import tasks
 
@@ -305,9 +307,11 @@ def evaluation_request(
             "The original files of this upload were deleted after the retention period; "
             "upload them again to evaluate with other options."
         )
-    if Evaluation.objects.filter(
-        upload=upload, state__in=(Evaluation.State.QUEUED, Evaluation.State.RUNNING)
-    ).exists():
+    if (
+        Evaluation.objects.for_review()  # a what-if trial running does not hold this up
+        .filter(upload=upload, state__in=(Evaluation.State.QUEUED, Evaluation.State.RUNNING))
+        .exists()
+    ):
         raise NotReady("A re-evaluation of this upload is already running.")
     with transaction.atomic():
         evaluation = Evaluation.objects.create(

@@ -82,9 +82,11 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
             {"label": OUTCOME_LABELS.get(k, k), "count": v} for k, v in by_outcome.items()
         ]
         context["evaluations"] = list(
-            Evaluation.objects.filter(upload=upload).select_related("created_by")
+            Evaluation.objects.for_review().filter(upload=upload).select_related("created_by")
         )
         context["can_reevaluate"] = can(request.user, "reevaluate")
+        context["can_view_impact"] = can(request.user, "view_impact")
+        context["can_run_whatif"] = can(request.user, "run_whatif")
     return render(request, "intake/detail.html", context)
 
 

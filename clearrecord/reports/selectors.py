@@ -12,10 +12,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from clearrecord.cases.models import Conviction, Determination, Evaluation
+from clearrecord.intake.models import Status, Upload
 
 WHATIF_CACHE_SECONDS = 24 * 3600
 
@@ -26,6 +27,34 @@ def evaluations_for(*, user: Any) -> QuerySet[Evaluation]:
         .select_related("upload", "created_by")
         .order_by("-upload_id", "-created_at", "-id")
     )
+
+
+def whatif_sides_for(*, user: Any) -> QuerySet[Evaluation]:
+    """What a what-if may show: complete evaluations, and trials in any state (their progress)."""
+    return (
+        Evaluation.objects.filter(upload__county=user.county)
+        .filter(Q(state=Evaluation.State.COMPLETE) | Q(purpose=Evaluation.Purpose.WHATIF))
+        .select_related("upload", "created_by")
+        .order_by("-upload_id", "-created_at", "-id")
+    )
+
+
+def trial_get(*, user: Any, evaluation_id: int) -> Evaluation:
+    try:
+        return whatif_sides_for(user=user).get(pk=evaluation_id)
+    except Evaluation.DoesNotExist:
+        raise Http404("No such evaluation") from None
+
+
+def published_uploads_for(*, user: Any) -> QuerySet[Upload]:
+    return Upload.objects.filter(county=user.county, status=Status.PUBLISHED).order_by("-pk")
+
+
+def published_upload_get(*, user: Any, upload_id: int) -> Upload:
+    try:
+        return Upload.objects.get(pk=upload_id, county=user.county, status=Status.PUBLISHED)
+    except Upload.DoesNotExist:
+        raise Http404("No such upload") from None
 
 
 def evaluation_get(*, user: Any, evaluation_id: int) -> Evaluation:

@@ -6,6 +6,8 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("whatif/", views.whatif, name="whatif"),
+    path("uploads/<int:upload_id>/whatif/", views.whatif_trial, name="whatif_trial"),
+    path("evaluations/<int:evaluation_id>/progress/", views.trial_progress, name="trial_progress"),
     path("evaluations/<int:evaluation_id>/", views.dashboard, name="dashboard"),
     path(
         "evaluations/<int:evaluation_id>/impact-report.pdf",

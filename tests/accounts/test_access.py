@@ -137,6 +137,7 @@ OBJECT_URLS = {
     "intake:detail", "intake:progress", "intake:issues_csv", "intake:reevaluate",
     "intake_api:upload", "accounts:lockout_release", "accounts:api_token_revoke",
     "reports:dashboard", "reports:impact_report", "reports:export_csv", "reports:export_json",  # tests/reports/
+    "reports:whatif_trial", "reports:trial_progress",  # tests/reports/
     "exports:detail", "exports:download",  # tests/exports/test_views.py
 }  # fmt: skip
 

@@ -24,6 +24,11 @@ OBJECT_EXPECTED = {
     "reports:impact_report": {r: 200 if r in IMPACT else 403 for r in ALL_ROLES},
     "reports:export_csv": {r: 200 if r == Role.DA_SUPERVISOR else 403 for r in ALL_ROLES},
     "reports:export_json": {r: 200 if r == Role.DA_SUPERVISOR else 403 for r in ALL_ROLES},
+    "reports:trial_progress": {r: 200 if r in IMPACT else 403 for r in ALL_ROLES},
+    # trying other options (a what-if trial) is for the DA roles; takes the upload's id
+    "reports:whatif_trial": {
+        r: 200 if r in IMPACT - {Role.PUBLIC_DEFENDER} else 403 for r in ALL_ROLES
+    },
 }
 RELIEF = ("no_felony", "no_conviction", "no_conviction_last_7_years")
 
@@ -105,7 +110,8 @@ def test_charts_are_accessible_svg_without_inline_style_or_script(published, pro
 
 @pytest.mark.parametrize("name", sorted(OBJECT_EXPECTED))
 def test_object_urls_by_role_county_and_anonymous(published, make_user, name) -> None:
-    url = reverse(name, args=[published.first.pk])
+    obj = published.upload if name == "reports:whatif_trial" else published.first
+    url = reverse(name, args=[obj.pk])
     assert Client().get(url).status_code == 302
     for role, status in OBJECT_EXPECTED[name].items():
         client = Client()

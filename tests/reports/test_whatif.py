@@ -71,8 +71,9 @@ def test_whatif_query_count(published, prosecutor, django_assert_num_queries) ->
     client.force_login(prosecutor)
     url = reverse("reports:whatif")
     params = {"a": published.first.pk, "b": published.second.pk}
-    # the two choices checked, the transitions query, the changed list's count and page, the
-    # options of the two selects: constant, whatever the number of convictions
+    # the two choices checked, the transitions query, the changed list's page (its count is
+    # the transitions' sum), the options of the two selects, the uploads a DA may try other
+    # options on: constant, whatever the number of convictions
     with django_assert_num_queries(REQUEST_QUERIES + 7):
         assert client.get(url, params).status_code == 200
 
