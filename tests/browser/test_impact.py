@@ -40,3 +40,33 @@ def test_dashboard_and_whatif_render_labelled_charts(page, published, supervisor
     screenshot(page, "impact-whatif")
     page.locator("#changed-title ~ table a").first.click()
     assert "/review/convictions/" in page.url
+
+
+def test_a_da_tries_options_not_run_yet_and_watches_the_worker(
+    page,
+    published,  # noqa: F811
+    supervisor,
+    monkeypatch,
+) -> None:
+    from django.urls import reverse
+
+    from clearrecord.reports import services, tasks
+
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.evaluate_whatif, "delay", queued.append)
+    sign_in(page, supervisor.username, PASSWORD)
+    page.goto(reverse("intake:detail", args=[published.upload.pk]))
+    page.get_by_role("link", name="What if: try other options").click()
+    page.locator('input[name="section_11358"][value="dismiss"]').check()
+    page.locator('input[name="section_11359"][value="none"]').check()
+    page.get_by_role("button", name="Compare").click()
+    page.get_by_text("Waiting for a worker").wait_for()
+    assert page.locator("#trial-progress[hx-get]").count() == 1
+    screenshot(page, "impact-whatif-trial-queued")
+    assert len(queued) == 1
+    # the worker runs; the page polls, sees the trial complete and reloads into the comparison
+    assert services.whatif_process(evaluation_id=queued[0]) == "complete"
+    page.get_by_role("heading", name="Transitions").wait_for()
+    assert page.locator("#transitions tbody tr").count() >= 1
+    assert page.locator("#trial-progress").count() == 0
+    screenshot(page, "impact-whatif-trial")
