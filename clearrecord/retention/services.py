@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from clearrecord.audit.services import audit_record
@@ -101,7 +101,13 @@ def uploads_due_for_purge(*, now: dt.datetime | None = None) -> list[int]:
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     return list(
         Upload.objects.filter(status__in=FINISHED_STATUSES, created_at__lt=cutoff)
-        .annotate(newest=Max("evaluations__created_at"))
+        # A what-if trial is a look at the data, not a use of it: it does not keep an upload.
+        .annotate(
+            newest=Max(
+                "evaluations__created_at",
+                filter=Q(evaluations__purpose=Evaluation.Purpose.REVIEW),
+            )
+        )
         .exclude(newest__gte=cutoff)
         .exclude(evaluations__state__in=UNFINISHED_EVALUATIONS)
         .filter(
