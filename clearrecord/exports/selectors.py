@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from clearrecord.accounts.policy import can
 from clearrecord.review import workflow as wf
@@ -106,7 +107,10 @@ def county_progress(*, county: str) -> dict[str, int]:
     )
     decided = Case(
         When(batch_item__isnull=False, then=F("batch_item__disposition")),
-        When(review_state=wf.READY_FOR_EXPORT, then=released_from),
+        # no release step recorded: relief as determined, as batch_build reads it
+        When(
+            review_state=wf.READY_FOR_EXPORT, then=Coalesce(released_from, Value(wf.NOT_CHALLENGED))
+        ),
         default=F("review_state"),
     )
     return (

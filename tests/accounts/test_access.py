@@ -114,6 +114,10 @@ EXPECTED |= {
 # Court exports (issue #6): batch pages are for the county's DA supervisors and court clerks.
 EXPECTED |= {
     "exports:list": _rule((Role.DA_SUPERVISOR, Role.COURT_CLERK), 200),
+    # The clerk reports ordered convictions to DOJ; the confirmation page is a GET.
+    "exports:doj_report": _rule((Role.COURT_CLERK,), 200),
+    "exports:doj_report_csv": _rule((Role.COURT_CLERK,), 200),
+    "exports:doj_mark": _rule((Role.COURT_CLERK,), 200),
 }
 #: url names taking a conviction of HOME_COUNTY (another county's user: 404 where allowed)
 CONVICTION_URLS = {
@@ -138,6 +142,7 @@ OBJECT_URLS = {
     "intake_api:upload", "accounts:lockout_release", "accounts:api_token_revoke",
     "reports:dashboard", "reports:impact_report", "reports:export_csv", "reports:export_json",  # tests/reports/
     "exports:detail", "exports:download",  # tests/exports/test_views.py
+    "exports:order",  # tests/exports/test_order_views.py
 }  # fmt: skip
 
 
