@@ -18,7 +18,7 @@ from clearrecord.audit.services import audit_record
 from . import doj, selectors, services, writers
 from .errors import ExportError
 from .forms import OrderForm, parse_selection
-from .models import OrderOutcome
+from .models import ExportBatch, OrderOutcome
 
 #: URL slug -> (file name on disk, download name, content type)
 DOWNLOADS = {
@@ -76,11 +76,9 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     return render(request, "exports/detail.html", context)
 
 
-@capability_required("download_batch")
-@require_GET
-def batch_download(request: HttpRequest, batch_id: int, kind: str) -> HttpResponse:
-    """Stream one file of the batch (never read into memory); every download is audited."""
-    batch = _batch_or_404(request, batch_id)
+def file_response(request: HttpRequest, batch: ExportBatch, kind: str) -> FileResponse:
+    """One file of the batch, streamed from disk (never read into memory); audited. Pages and
+    the API both serve files through here."""
     if kind not in DOWNLOADS or batch.status != "ready":
         raise Http404
     name, download_name, content_type = DOWNLOADS[kind]
@@ -102,6 +100,13 @@ def batch_download(request: HttpRequest, batch_id: int, kind: str) -> HttpRespon
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@capability_required("download_batch")
+@require_GET
+def batch_download(request: HttpRequest, batch_id: int, kind: str) -> HttpResponse:
+    """Stream one file of the batch (never read into memory); every download is audited."""
+    return file_response(request, _batch_or_404(request, batch_id), kind)
 
 
 # Court orders ---------------------------------------------------------------------------------
