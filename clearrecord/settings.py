@@ -340,6 +340,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One name per choice set shared by several fields (court exports API).
+    "ENUM_NAME_OVERRIDES": {
+        "BatchStatusEnum": "clearrecord.exports.models.BatchStatus",
+        "OrderOutcomeEnum": "clearrecord.exports.models.OrderOutcome",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "clearrecord.api.schema.add_error_responses",  # 400/401/403/404/409/429 everywhere

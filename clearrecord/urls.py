@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("clearrecord.api.urls")),
+    path("api/v1/", include("clearrecord.exports.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Impact", reverse("reports:index")))
     if can(user, "download_batch"):
         items.append(("Court batches", reverse("exports:list")))
+    if can(user, "record_order"):
+        items.append(("Report to DOJ", reverse("exports:doj_report")))
     if can(user, "system_health"):
         items.append(("System health", reverse("system:health")))
     if can(user, "view_audit"):

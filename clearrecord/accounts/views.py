@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from clearrecord.audit.services import audit_record, client_ip
+from clearrecord.exports.progress import county_figures
 
 from . import selectors, services, twofactor
 from .models import Role
@@ -188,6 +189,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "county_label": user.get_county_display(),
             "can_manage_users": can(user, "manage_users"),
             "can_view_health": can(user, "system_health"),
+            "progress": county_figures(county=user.county),
         },
     )
 

@@ -28,5 +28,52 @@ class InvalidFilter(ExportError):
     http_status = 400
 
 
+class InvalidOrder(ExportError):
+    """The order is incomplete or inconsistent (400); `field` names what to fix."""
+
+    http_status = 400
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class NotInBatch(InvalidOrder):
+    """Convictions chosen that are not in the batch (another batch or another county) (400)."""
+
+    def __init__(self, count: int, batch_id: int) -> None:
+        super().__init__(
+            "convictions", f"{count} of the convictions chosen are not in batch {batch_id}"
+        )
+
+
+class AlreadyOrdered(ExportError):
+    """A conviction chosen already has a court order (or is no longer exported): stale (409)."""
+
+    http_status = 409
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__(f"{count} of the convictions already have a court order recorded")
+
+
+class NothingToOrder(ExportError):
+    """Every conviction of the batch already has its court order (409)."""
+
+    http_status = 409
+
+    def __init__(self) -> None:
+        super().__init__("every conviction of this batch already has a court order")
+
+
+class NothingToReport(ExportError):
+    """No ordered conviction chosen is still waiting to be reported to DOJ (409)."""
+
+    http_status = 409
+
+    def __init__(self) -> None:
+        super().__init__("nothing chosen is waiting to be reported to DOJ")
+
+
 def http_status(error: ExportError) -> int:
     return error.http_status

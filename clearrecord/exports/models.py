@@ -74,3 +74,80 @@ class BatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"Batch {self.batch_id} item {self.pk}"
+
+
+class OrderOutcome(models.TextChoices):
+    """What the court ordered for one conviction of the motion's schedule."""
+
+    GRANTED = "granted", "Granted"
+    DENIED = "denied", "Denied"
+    MODIFIED = "modified", "Modified"
+
+
+class CourtOrder(models.Model):
+    """The court's order on a batch (or part of it), as the clerk recorded it (services.order_record).
+
+    One batch may get several orders (the court rules on part of the schedule first); each
+    conviction is ordered once (`OrderLine.conviction` is UNIQUE).
+    """
+
+    batch = models.ForeignKey(ExportBatch, on_delete=models.PROTECT, related_name="orders")
+    county = models.CharField(max_length=32, choices=County.choices, db_index=True)
+    order_date = models.DateField()
+    judge = models.CharField(max_length=200)
+    order_number = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    line_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Court order {self.pk} on batch {self.batch_id}"
+
+
+class OrderLine(models.Model):
+    """The court's outcome for one conviction, and whether it has been reported to DOJ."""
+
+    order = models.ForeignKey(CourtOrder, on_delete=models.PROTECT, related_name="lines")
+    # One order per conviction, enforced by the database behind the conditional UPDATE.
+    conviction = models.OneToOneField(
+        "cases.Conviction", on_delete=models.PROTECT, related_name="order_line"
+    )
+    county = models.CharField(max_length=32, choices=County.choices)
+    outcome = models.CharField(max_length=12, choices=OrderOutcome.choices)
+    note = models.TextField(blank=True, max_length=1000)  # what the court modified
+    reported_at = models.DateTimeField(null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["order_id", "id"]
+        indexes = [
+            models.Index(
+                fields=["county", "id"],
+                condition=models.Q(reported_at__isnull=True),
+                name="orderline_doj_pending",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="modified") | ~models.Q(note=""),
+                name="orderline_modified_has_note",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reported_at__isnull=True) | models.Q(reported_by__isnull=False),
+                name="orderline_reported_has_reporter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order line {self.pk} ({self.outcome})"

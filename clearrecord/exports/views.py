@@ -1,19 +1,24 @@
-"""Court export pages: batch list, build (DA supervisor), batch detail, file downloads."""
+"""Court export pages: batch list, build (DA supervisor), batch detail, file downloads; the
+clerk's court order form and the DOJ report (list, CSV, mark reported)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Max
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clearrecord.accounts.policy import capability_required
+from clearrecord.accounts.policy import can, capability_required
 from clearrecord.audit.services import audit_record
 
-from . import selectors, services, writers
+from . import doj, selectors, services, writers
 from .errors import ExportError
+from .forms import OrderForm, parse_selection
+from .models import ExportBatch, OrderOutcome
 
 #: URL slug -> (file name on disk, download name, content type)
 DOWNLOADS = {
@@ -62,14 +67,18 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             ("order", "Bulk motion and proposed order (PDF)", "order_pdf_sha256"),
         )
     ]
-    return render(request, "exports/detail.html", {"batch": batch, "files": files})
+    context = {
+        "batch": batch,
+        "files": files,
+        "orders": selectors.order_counts(batch=batch),
+        "can_record_order": can(request.user, "record_order"),
+    }
+    return render(request, "exports/detail.html", context)
 
 
-@capability_required("download_batch")
-@require_GET
-def batch_download(request: HttpRequest, batch_id: int, kind: str) -> HttpResponse:
-    """Stream one file of the batch (never read into memory); every download is audited."""
-    batch = _batch_or_404(request, batch_id)
+def file_response(request: HttpRequest, batch: ExportBatch, kind: str) -> FileResponse:
+    """One file of the batch, streamed from disk (never read into memory); audited. Pages and
+    the API both serve files through here."""
     if kind not in DOWNLOADS or batch.status != "ready":
         raise Http404
     name, download_name, content_type = DOWNLOADS[kind]
@@ -91,3 +100,140 @@ def batch_download(request: HttpRequest, batch_id: int, kind: str) -> HttpRespon
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@capability_required("download_batch")
+@require_GET
+def batch_download(request: HttpRequest, batch_id: int, kind: str) -> HttpResponse:
+    """Stream one file of the batch (never read into memory); every download is audited."""
+    return file_response(request, _batch_or_404(request, batch_id), kind)
+
+
+# Court orders ---------------------------------------------------------------------------------
+ORDER_PAGE_SIZE = 100
+
+
+@capability_required("record_order")
+@require_http_methods(["GET", "POST"])
+def order_record(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The order form (GET) and recording it (POST); a refusal re-renders the form with why."""
+    batch = _batch_or_404(request, batch_id)
+    form = OrderForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            ticked, overrides = parse_selection(dict(request.POST.lists()))
+            try:
+                order = services.order_record(
+                    user=request.user,
+                    batch_id=batch.pk,
+                    order_date=data["order_date"],
+                    judge=data["judge"],
+                    order_number=data["order_number"],
+                    outcome=data["outcome"],
+                    note=data["note"],
+                    challenged_outcome=data["challenged_outcome"] or None,
+                    challenged_note=data["challenged_note"],
+                    overrides=overrides,
+                    conviction_ids=None if data["scope"] == "all" else ticked,
+                    request=request,
+                )
+            except ExportError as error:
+                status = error.http_status
+                field = getattr(error, "field", None)
+                form.add_error(field if field in form.fields else None, str(error) + ".")
+            else:
+                messages.success(
+                    request,
+                    f"Order {order.order_number} recorded for {order.line_count}"
+                    f" conviction{'s' if order.line_count != 1 else ''}.",
+                )
+                return redirect("exports:detail", batch_id=batch.pk)
+    page = Paginator(selectors.unordered_items(batch=batch), ORDER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "batch": batch,
+        "form": form,
+        "page": page,
+        "outcomes": OrderOutcome.choices,
+        "ticked": set(request.POST.getlist("convictions")),
+    }
+    return render(request, "exports/order.html", context, status=status)
+
+
+# DOJ report -----------------------------------------------------------------------------------
+DOJ_PAGE_SIZE = 50
+
+
+@capability_required("record_order")
+@require_GET
+def doj_report(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.doj_pending(user=request.user), DOJ_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = doj.rows(page.object_list)
+    return render(request, "exports/doj_report.html", {"page": page, "rows": rows})
+
+
+@capability_required("record_order")
+@require_GET
+def doj_report_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The pending DOJ report as CSV, streamed from a server-side cursor; audited."""
+    audit_record(action="doj.report_downloaded", request=request, county=request.user.county)
+    response = StreamingHttpResponse(
+        doj.csv_chunks(selectors.doj_pending(user=request.user)),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = f"doj-report-{request.user.county.lower().replace(' ', '-')}-{timezone.localdate()}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@capability_required("record_order")
+@require_http_methods(["GET", "POST"])
+def doj_mark_reported(request: HttpRequest) -> HttpResponse:
+    """Confirm, then mark reported: everything listed (up to the last line shown) or a selection.
+
+    GET, or a POST without `confirmed`, shows what will be marked; a POST with `confirmed`
+    marks it.
+    """
+    pending = selectors.doj_pending(user=request.user)
+    selected = [int(v) for v in request.POST.getlist("convictions") if v.isdigit()]
+    everything = request.method == "GET" or request.POST.get("scope") != "selected"
+    if request.method == "POST" and not everything and not selected:
+        messages.error(request, "Tick the convictions to mark as reported, or mark them all.")
+        return redirect("exports:doj_report")
+    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+        up_to = request.POST.get("up_to", "")
+        try:
+            marked = services.doj_mark_reported(
+                user=request.user,
+                conviction_ids=None if everything else selected,
+                up_to_line=int(up_to) if everything and up_to.isdigit() else None,
+                request=request,
+            )
+        except ExportError as error:
+            messages.error(request, str(error).capitalize() + ".")
+        else:
+            messages.success(
+                request,
+                f"{marked} conviction{'s' if marked != 1 else ''} marked as reported to DOJ.",
+            )
+        return redirect("exports:doj_report")
+    if everything:
+        figures = pending.order_by().aggregate(count=Count("id"), up_to=Max("id"))
+        count, up_to_line = figures["count"], figures["up_to"]
+    else:
+        count = pending.filter(conviction_id__in=selected).count()
+        up_to_line = None
+    context = {
+        "everything": everything,
+        "count": count,
+        "up_to": up_to_line,
+        "selected": selected,
+    }
+    return render(request, "exports/doj_mark.html", context)

@@ -114,6 +114,19 @@ EXPECTED |= {
 # Court exports (issue #6): batch pages are for the county's DA supervisors and court clerks.
 EXPECTED |= {
     "exports:list": _rule((Role.DA_SUPERVISOR, Role.COURT_CLERK), 200),
+    # The clerk reports ordered convictions to DOJ; the confirmation page is a GET.
+    "exports:doj_report": _rule((Role.COURT_CLERK,), 200),
+    "exports:doj_report_csv": _rule((Role.COURT_CLERK,), 200),
+    "exports:doj_mark": _rule((Role.COURT_CLERK,), 200),
+}
+EXPECTED |= {
+    f"exports_api:{name}": {**rule, ANON: 401}
+    for name, rule in {
+        "batch_list": _rule((Role.DA_SUPERVISOR, Role.COURT_CLERK), 200),
+        "build": _rule((Role.DA_SUPERVISOR,), 405),  # a GET; building is a POST
+        "doj_report": _rule((Role.COURT_CLERK,), 200),
+        "doj_mark": _rule((Role.COURT_CLERK,), 400),  # POST without a choice
+    }.items()
 }
 #: url names taking a conviction of HOME_COUNTY (another county's user: 404 where allowed)
 CONVICTION_URLS = {
@@ -129,6 +142,7 @@ POSTED = (CONVICTION_URLS - {"review:conviction", "review_api:conviction"}) | {
     "review_api:bulk",
     "review_api:search",
     "review:search",
+    "exports_api:doj_mark",
 }
 POST_ONLY = {"accounts:logout", "exports:build"}
 #: URLs of one object: every role, anonymous and another county are walked in the app's own
@@ -139,6 +153,8 @@ OBJECT_URLS = {
     "reports:dashboard", "reports:impact_report", "reports:export_csv", "reports:export_json",  # tests/reports/
     "reports:whatif_trial", "reports:trial_progress",  # tests/reports/
     "exports:detail", "exports:download",  # tests/exports/test_views.py
+    "exports:order",  # tests/exports/test_order_views.py
+    "exports_api:batch", "exports_api:download", "exports_api:order",  # tests/exports/test_api.py
 }  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from schemathesis import checks
 from clearrecord.accounts.models import Role
 from clearrecord.accounts.services import api_token_create
 from clearrecord.cases.models import RawRow
+from clearrecord.exports.models import ExportBatch
 from eligibility.doj.columns import COLUMNS
 from tests.conftest import HOME_COUNTY, OTHER_COUNTY
 from tests.review.builders import make_convictions
@@ -73,7 +74,15 @@ def api_data(make_user) -> dict[str, int]:
     for c in other:
         c.subject.name = f"{OTHER_MARK}, {c.pk}"
         c.subject.save(update_fields=["name"])
-    return {"home": home[0].pk, "other": other[0].pk, "other_upload": other[0].upload_id}
+    other_batch = ExportBatch.objects.create(
+        county=OTHER_COUNTY, built_by=make_user(Role.DA_SUPERVISOR, county=OTHER_COUNTY)
+    )
+    return {
+        "home": home[0].pk,
+        "other": other[0].pk,
+        "other_upload": other[0].upload_id,
+        "other_batch": other_batch.pk,
+    }
 
 
 @pytest.mark.parametrize("role", [r.value for r in Role])
@@ -108,8 +117,14 @@ def test_fuzz_the_api_as_each_role(role: str, make_user, api_data, wsgi_app) -> 
 
     run()
 
-    # Then every operation with an id, aimed at the other county's conviction or upload: nothing.
-    ids = {"conviction_id": api_data["other"], "upload_id": api_data["other_upload"]}
+    # Then every operation with an id, aimed at the other county's conviction, upload or batch:
+    # nothing.
+    ids = {
+        "conviction_id": api_data["other"],
+        "upload_id": api_data["other_upload"],
+        "batch_id": api_data["other_batch"],
+        "kind": "court",  # which file of the batch: not an object
+    }
     client = Client()
     probed = 0
     for op in operations:

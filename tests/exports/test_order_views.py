@@ -1,0 +1,167 @@
+"""The clerk's order form and the batch page's order summary; the county figures on home."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from clearrecord.accounts.models import Role
+from clearrecord.cases.models import Conviction
+from clearrecord.exports import services
+from clearrecord.exports.models import OrderLine
+from clearrecord.review.models import Decision
+from tests.conftest import OTHER_COUNTY, REQUEST_QUERIES
+from tests.review.builders import make_convictions
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "order_date": "2026-09-01",
+    "judge": "Hon. A. Synthetic",
+    "order_number": "ORD-9",
+    "scope": "all",
+    "outcome": "granted",
+}
+
+
+@pytest.fixture
+def batch(supervisor, ready):
+    ready(3)
+    return services.batch_build(user=supervisor)
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+@pytest.mark.parametrize("county", ["SACRAMENTO", OTHER_COUNTY])
+def test_order_form_by_role_and_county(client, make_user, batch, role, county):
+    client.force_login(make_user(role, county=county))
+    expected = 403 if role != Role.COURT_CLERK else (200 if county == "SACRAMENTO" else 404)
+    url = reverse("exports:order", args=[batch.pk])
+    assert client.get(url).status_code == expected
+    assert client.post(url, FORM).status_code in ({302} if expected == 200 else {expected})
+    if expected != 200:
+        assert not OrderLine.objects.exists()
+
+
+def test_clerk_records_the_whole_batch(client, clerk, batch):
+    client.force_login(clerk)
+    detail = client.get(reverse("exports:detail", args=[batch.pk])).content.decode()
+    assert "3 convictions waiting for the court" in detail
+    assert "Record the court order" in detail
+    response = client.post(reverse("exports:order", args=[batch.pk]), FORM, follow=True)
+    page = response.content.decode()
+    assert "Order ORD-9 recorded for 3 convictions." in page
+    assert "3 of 3 convictions ordered: 3 granted, 0 denied, 0 modified" in page
+    assert Conviction.objects.filter(review_state="order_recorded").count() == 3
+
+
+def test_ticked_convictions_with_their_own_outcome(client, clerk, batch):
+    ids = sorted(batch.items.values_list("conviction_id", flat=True))
+    client.force_login(clerk)
+    data = {
+        **FORM, "scope": "selected", "convictions": [str(ids[0]), str(ids[1])],
+        f"outcome-{ids[1]}": "modified", f"note-{ids[1]}": "Reduced to an infraction.",
+        f"outcome-{ids[2]}": "",  # "as above", and not ticked: untouched
+    }  # fmt: skip
+    assert client.post(reverse("exports:order", args=[batch.pk]), data).status_code == 302
+    assert dict(OrderLine.objects.values_list("conviction_id", "outcome")) == {
+        ids[0]: "granted", ids[1]: "modified",
+    }  # fmt: skip
+    assert Conviction.objects.get(pk=ids[2]).review_state == "exported"
+
+
+def test_missing_challenge_ruling_is_shown_on_the_form(client, clerk, supervisor, ready):
+    challenged = ready(1)[0]
+    Decision.objects.create(
+        conviction=challenged, action="release", from_state="challenged",
+        to_state="ready_for_export", version=2, actor=supervisor,
+    )  # fmt: skip
+    Conviction.objects.filter(pk=challenged.pk).update(version=2)
+    batch = services.batch_build(user=supervisor)
+    client.force_login(clerk)
+    response = client.post(reverse("exports:order", args=[batch.pk]), FORM)
+    assert response.status_code == 400
+    assert "the court rules on each challenge" in response.content.decode()
+    assert not OrderLine.objects.exists()
+
+
+def test_second_record_of_the_batch_is_a_409_on_the_form(client, clerk, batch):
+    services.order_record(
+        user=clerk, batch_id=batch.pk, outcome="granted", conviction_ids=[
+            batch.items.first().conviction_id
+        ], order_date=dt.date(2026, 9, 1), judge="J", order_number="1",
+    )  # fmt: skip
+    client.force_login(clerk)
+    ids = list(batch.items.values_list("conviction_id", flat=True))
+    data = {**FORM, "scope": "selected", "convictions": [str(i) for i in ids]}
+    response = client.post(reverse("exports:order", args=[batch.pk]), data)
+    assert response.status_code == 409
+    assert "already have a court order" in response.content.decode()
+
+
+def test_order_form_queries_do_not_grow_with_convictions(
+    client, clerk, supervisor, ready, django_assert_num_queries
+):
+    ready(30)
+    batch = services.batch_build(user=supervisor)
+    client.force_login(clerk)
+    url = reverse("exports:order", args=[batch.pk])
+    client.get(url)
+    with django_assert_num_queries(REQUEST_QUERIES + 3):  # batch, count, page with people
+        response = client.get(url)
+    assert response.content.decode().count('name="convictions"') == 30
+
+
+def test_detail_page_queries(client, clerk, batch, django_assert_num_queries):
+    client.force_login(clerk)
+    url = reverse("exports:detail", args=[batch.pk])
+    client.get(url)
+    with django_assert_num_queries(REQUEST_QUERIES + 2):  # batch with builder, order counts
+        client.get(url)
+
+
+# Home page figures ----------------------------------------------------------------------------
+def test_home_shows_the_county_progress(client, make_user, supervisor, clerk, ready):
+    make_convictions("SACRAMENTO", 2)  # identified, not decided
+    make_convictions("SACRAMENTO", 1, review_state="challenged")
+    make_convictions("SACRAMENTO", 1, review_state="modified")
+    ready(3)
+    batch = services.batch_build(user=supervisor)
+    ids = list(batch.items.values_list("conviction_id", flat=True))
+    services.order_record(
+        user=clerk, batch_id=batch.pk, outcome="granted", conviction_ids=ids[:2],
+        order_date=dt.date(2026, 9, 1), judge="J", order_number="1",
+    )  # fmt: skip
+    services.doj_mark_reported(user=clerk, conviction_ids=ids[:1])
+    make_convictions(OTHER_COUNTY, 5)  # another county's figures stay out
+    client.force_login(make_user(Role.PUBLIC_DEFENDER))
+    response = client.get(reverse("home"))
+    assert response.context["progress"]["figures"] == {
+        "identified": 7, "challenged": 1, "not_challenged": 4, "ordered": 2, "reported": 1,
+    }  # fmt: skip
+    page = response.content.decode()
+    assert "Sacramento County in figures" in page
+    assert "Reported to DOJ" in page
+    assert "<svg" in page
+
+
+def test_progress_counts_released_challenges_as_challenged(supervisor, ready):
+    from clearrecord.exports.selectors import county_progress
+
+    released = ready(1)[0]
+    Decision.objects.create(
+        conviction=released, action="release", from_state="challenged",
+        to_state="ready_for_export", version=2, actor=supervisor,
+    )  # fmt: skip
+    ready(1)  # released without a recorded decision: relief as determined
+    figures = county_progress(county="SACRAMENTO")
+    assert (figures["challenged"], figures["not_challenged"]) == (1, 1)
+
+
+def test_home_query_count_does_not_grow(client, clerk, ready, django_assert_num_queries):
+    ready(20)
+    client.force_login(clerk)
+    client.get(reverse("home"))
+    with django_assert_num_queries(REQUEST_QUERIES + 1):  # one query for every figure
+        client.get(reverse("home"))
