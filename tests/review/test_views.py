@@ -180,9 +180,10 @@ def test_queue_query_count_does_not_grow_with_rows(
     services.conviction_claim(actor=prosecutor, conviction_id=convictions[0].pk)
     services.conviction_not_challenge(actor=prosecutor, conviction_id=convictions[1].pk)
     services.objection_raise(actor=defender, conviction_id=convictions[1].pk, note="x")
-    # session, user, OTP device (REQUEST_QUERIES); reviewers, counts per state (which also give
-    # the total), the page's ids, the page's rows (a deferred join: see selectors.rows_of_page)
-    with django_assert_num_queries(REQUEST_QUERIES + 4):
+    # session, user, OTP device (REQUEST_QUERIES); reviewers, whether the county lets reviewers
+    # bulk-decide, counts per state (which also give the total), the page's ids, the page's rows
+    # (a deferred join: see selectors.rows_of_page)
+    with django_assert_num_queries(REQUEST_QUERIES + 5):
         response = queue(as_prosecutor)
     assert response.status_code == 200
 
@@ -487,3 +488,15 @@ def test_conviction_page_links_to_neighbours_in_the_filtered_queue(as_prosecutor
     assert middle_prev.startswith(reverse("review:conviction", args=[order[0]]))
     assert middle_next.startswith(reverse("review:conviction", args=[order[2]]))
     assert neighbours(order[2])[1] is None  # the not-eligible ones are outside the filter
+
+
+def test_assign_from_a_stale_page_is_409(client: Client, supervisor, prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    services.conviction_not_challenge(actor=prosecutor, conviction_id=conviction.pk)
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("review:assign", args=[conviction.pk]), {"version": 1, "reviewer": prosecutor.pk}
+    )
+    assert response.status_code == 409
+    assert "changed while you were looking at it" in response.content.decode()
+    assert not Conviction.objects.filter(assignment__isnull=False).exists()
