@@ -15,7 +15,8 @@ from urllib.parse import urlencode, urlparse
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -242,6 +243,12 @@ def _detail_context(request: HttpRequest, conviction: Conviction, **bound: Any) 
         "plain_form": forms.ActionForm(initial=initial),
         "error": bound.get("error"),
         "back": _safe_next(request, request.GET.get("next")) or reverse("review:queue"),
+        # the way back to the queue travels on to the person's other convictions too
+        "keep_next": (
+            "?" + urlencode({"next": request.GET["next"]})
+            if _safe_next(request, request.GET.get("next"))
+            else ""
+        ),
         **_neighbours(request, conviction),
     }
 
@@ -289,27 +296,68 @@ def _keyset(order: tuple[str, ...], row: Conviction, *, after: bool) -> Q:
     return found
 
 
+def _row_after(order: tuple[str, ...], values: list[Any], *, upwards: bool) -> RawSQL:
+    """`(a, b, c) > (x, y, z)`: a row comparison PostgreSQL answers as one index range."""
+    columns = ", ".join(
+        f'"{Conviction._meta.db_table}"."{Conviction._meta.get_field(f.lstrip("-")).column}"'
+        for f in order
+    )
+    marks = ", ".join(["%s"] * len(values))
+    # Safe: the text holds only the model's own column names; the values are parameters.
+    return RawSQL(  # noqa: S611
+        f"({columns}) {'>' if upwards else '<'} ({marks})", values, output_field=BooleanField()
+    )
+
+
+def _adjacent(
+    queryset: QuerySet[Conviction], order: tuple[str, ...], row: Conviction, *, after: bool
+) -> int | None:
+    """The id of the conviction just after (or before) `row` in `order`, or None.
+
+    The field-by-field condition alone makes PostgreSQL walk the order from its start and
+    filter (cost grows with the row's position). Where the order allows it (one direction,
+    columns of the conviction, no NULL in the row's key) a row comparison replaces it, which
+    an index on the order answers at once; otherwise the first sort field gets a plain range
+    bound. NULLs fall outside both: when they come next in this direction, a second LIMIT 1
+    query looks there, only once the non-NULL values are exhausted.
+    """
+    ordering = order if after else tuple(f[1:] if f[0] == "-" else f"-{f}" for f in order)
+    keyset = _keyset(order, row, after=after)
+    rows = queryset.order_by(*ordering)
+    first = order[0].lstrip("-")
+    values = [_sort_value(row, f.lstrip("-")) for f in order]
+    if values[0] is None:
+        return rows.filter(keyset).values_list("pk", flat=True).first()
+    upwards = order[0].startswith("-") != after
+    same_direction = len({f.startswith("-") for f in order}) == 1
+    if same_direction and None not in values and all("__" not in f for f in order):
+        found = rows.filter(_row_after(order, values, upwards=upwards))
+    else:
+        found = rows.filter(keyset, **{f"{first}__gte" if upwards else f"{first}__lte": values[0]})
+    pk = found.values_list("pk", flat=True).first()
+    if pk is None and upwards and _nullable(first):
+        pk = rows.filter(keyset, **{f"{first}__isnull": True}).values_list("pk", flat=True).first()
+    return pk
+
+
 def _neighbours(request: HttpRequest, conviction: Conviction) -> dict[str, str]:
     """Links to the previous and next conviction of the queue the person came from.
 
     The queue's filter and sort travel in `next`; the neighbours follow that order, walked by
-    keyset from this conviction's sort key: two short LIMIT 1 queries whatever the size of the
-    county (on an index where the order has one), never the whole queue. A conviction that has
-    left the filter since (decided, say) still has neighbours: the rows around its place.
+    keyset from this conviction's sort key (see `_adjacent`): a LIMIT 1 query each way,
+    never the whole queue. A conviction that has left the filter since (decided, say) still
+    has neighbours: the rows around its place.
     """
     data = _queue_data(request, request.GET.get("next"))
     if data is None:
         return {}
     order = SORTS.get(data.get("sort", ""), DEFAULT_SORT)
     _filterset, qs = _filtered(request, data, reviewers=_reviewers_for_filter(request, data))
-    reverse_order = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in order)
     plain = qs.order_by()
-    following = plain.filter(_keyset(order, conviction, after=True)).order_by(*order)
-    preceding = plain.filter(_keyset(order, conviction, after=False)).order_by(*reverse_order)
     suffix = "?" + urlencode({"next": request.GET["next"]})
     links = {}
-    for name, rows in (("next_url", following), ("previous_url", preceding)):
-        pk = rows.values_list("pk", flat=True).first()
+    for name, after in (("next_url", True), ("previous_url", False)):
+        pk = _adjacent(plain, order, conviction, after=after)
         if pk is not None:
             links[name] = reverse("review:conviction", args=[pk]) + suffix
     return links

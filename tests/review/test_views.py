@@ -629,3 +629,24 @@ def test_neighbours_cost_two_short_queries(
     ]
     assert len(neighbour_queries) == 2
     assert all(q.endswith("LIMIT 1") for q in neighbour_queries)  # never the whole queue
+
+
+def test_conviction_page_title_is_plain_text(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    html = as_prosecutor.get(reverse("review:conviction", args=[conviction.pk])).content.decode()
+    assert f"<title>Conviction {conviction.pk} · ClearRecord</title>" in html
+    assert html.count("js/review-keys.js") == 1
+
+
+def test_the_persons_other_convictions_keep_the_way_back(as_prosecutor) -> None:
+    first, second = make_convictions(HOME_COUNTY, 2, per_subject=2)
+    back = reverse("review:queue") + "?outcome=eligible_dismissal&sort=-date"
+    html = as_prosecutor.get(
+        reverse("review:conviction", args=[first.pk]), {"next": back}
+    ).content.decode()
+    link = reverse("review:conviction", args=[second.pk]) + "?" + urlencode({"next": back})
+    assert f'href="{link}"' in html.replace("&amp;", "&")
+    plain = as_prosecutor.get(
+        reverse("review:conviction", args=[first.pk]), {"next": "https://evil.example/"}
+    ).content.decode()
+    assert f'href="{reverse("review:conviction", args=[second.pk])}"' in plain
