@@ -168,6 +168,14 @@ def main() -> None:
     )
     client = Client()
     client.force_login(reviewer)
+    # Pages want the second factor too: mark the session verified, as tests/conftest.py does.
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=reviewer, name="bench", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     some = list(Conviction.objects.order_by("?").values_list("pk", flat=True)[: args.runs])
     scenarios = {
         "queue (no filter)": "/review/",
@@ -197,6 +205,16 @@ def main() -> None:
         assert client.get(url).status_code == 200
         from_queue.append((time.perf_counter() - t0) * 1000)
     rows["conviction page from a filtered queue"] = from_queue
+    for sort in ("-date", "person", "-person", "section", "state"):  # prev / next in that order
+        samples = []
+        for pk in some:
+            t0 = time.perf_counter()
+            url = f"/review/convictions/{pk}/?next=/review/%3Foutcome%3Deligible_dismissal%26sort%3D{sort}"
+            response = client.get(url)
+            assert response.status_code == 200
+            assert response.context["next_url"] or response.context["previous_url"]
+            samples.append((time.perf_counter() - t0) * 1000)
+        rows[f"conviction page, queue sort={sort}"] = samples
     for name, samples in rows.items():
         samples.sort()
         p95 = samples[max(0, int(len(samples) * 0.95) - 1)]

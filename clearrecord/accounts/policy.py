@@ -20,6 +20,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reevaluate": frozenset({Role.DA_SUPERVISOR}),
     "decide": frozenset({Role.DA_REVIEWER, Role.DA_SUPERVISOR}),
     "bulk_decide": frozenset({Role.DA_SUPERVISOR}),
+    # Whether the county's DA reviewers may bulk-decide too (review.CountyReviewSettings).
+    "review_settings": frozenset({Role.DA_SUPERVISOR}),
     "release": frozenset({Role.DA_SUPERVISOR}),  # sign a decision off for export
     "assign": frozenset({Role.DA_SUPERVISOR}),
     "build_batch": frozenset({Role.DA_SUPERVISOR}),

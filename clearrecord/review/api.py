@@ -429,6 +429,50 @@ class ClaimAction(APIView):
         return Response({"reviewer_id": assignment.reviewer_id})
 
 
+class AssignIn(VersionIn):
+    reviewer_id = serializers.IntegerField(help_text="A DA (reviewer or supervisor) of your county")
+
+
+class AssignAction(APIView):
+    """A DA supervisor assigns the conviction to a DA of the county (the page's service)."""
+
+    permission_classes = [HasCapability]
+    capability = "assign"
+
+    @extend_schema(
+        request=AssignIn,
+        responses={
+            200: inline_serializer(
+                "Assigned",
+                {
+                    "conviction_id": serializers.IntegerField(),
+                    "reviewer_id": serializers.IntegerField(),
+                },
+            ),
+            400: None,
+            403: None,
+            404: None,
+            409: None,
+        },
+        summary="Assign a conviction to a DA of your county (DA supervisor)",
+    )
+    def post(self, request: Request, conviction_id: int) -> Response:
+        # Another county's conviction is a 404 before anything about the request is judged.
+        selectors.conviction_get(user=request.user, conviction_id=conviction_id)
+        incoming = AssignIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        assignment = services.conviction_assign(
+            actor=request.user,
+            conviction_id=conviction_id,
+            reviewer_id=incoming.validated_data["reviewer_id"],
+            expected_version=incoming.validated_data["version"],
+            request=request,
+        )
+        return Response(
+            {"conviction_id": assignment.conviction_id, "reviewer_id": assignment.reviewer_id}
+        )
+
+
 class CommentAction(APIView):
     permission_classes = [HasCapability]
     capability = "comment"
@@ -453,11 +497,17 @@ class CommentAction(APIView):
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
+class MayBulkDecide(permissions.BasePermission):
+    """Supervisors, and DA reviewers where the county's settings allow it (403 otherwise)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return selectors.may_bulk_decide(user=request.user)
+
+
 class BulkAction(APIView):
     """Apply an action to a selection (`ids`) or to everything matching the query-string filter."""
 
-    permission_classes = [HasCapability]
-    capability = "bulk_decide"
+    permission_classes = [MayBulkDecide]
 
     @extend_schema(request=BulkIn, responses={200: BulkOut}, summary="Bulk action")
     def post(self, request: Request) -> Response:

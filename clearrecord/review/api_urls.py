@@ -31,6 +31,7 @@ urlpatterns = [
     path("convictions/<int:conviction_id>/undo/", _open(api.UndoAction), name="undo"),
     path("convictions/<int:conviction_id>/release/", _open(api.ReleaseAction), name="release"),
     path("convictions/<int:conviction_id>/claim/", _open(api.ClaimAction), name="claim"),
+    path("convictions/<int:conviction_id>/assign/", _open(api.AssignAction), name="assign"),
     path("convictions/<int:conviction_id>/object/", _open(api.ObjectAction), name="object"),
     path("convictions/<int:conviction_id>/respond/", _open(api.RespondAction), name="respond"),
     path("convictions/<int:conviction_id>/comment/", _open(api.CommentAction), name="comment"),

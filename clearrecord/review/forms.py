@@ -78,6 +78,15 @@ class BulkForm(forms.Form):
     expected = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
+class CountySettingsForm(forms.Form):
+    reviewers_may_bulk = forms.BooleanField(
+        required=False,
+        label="DA reviewers may take bulk decisions (mark not challenged in bulk)",
+        help_text="Off: only supervisors act in bulk. Releasing for export stays with "
+        "supervisors either way.",
+    )
+
+
 class AssignForm(ActionForm):
     reviewer = forms.TypedChoiceField(coerce=int, label="Assign to")
 

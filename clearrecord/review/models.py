@@ -168,3 +168,25 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"conviction {self.conviction_id} -> user {self.reviewer_id}"
+
+
+class CountyReviewSettings(models.Model):
+    """How a county runs its review: set by its DA supervisors (one row per county, if any).
+
+    A county without a row keeps the defaults: bulk actions restricted to supervisors.
+    """
+
+    county = models.CharField(max_length=32, unique=True)
+    reviewers_may_bulk = models.BooleanField(
+        default=False, help_text="DA reviewers may take bulk decisions, not only supervisors"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "county review settings"
+
+    def __str__(self) -> str:
+        return f"review settings of {self.county}"

@@ -13,7 +13,7 @@ from clearrecord.cases.models import Conviction, Subject
 from clearrecord.cases.raw import RawLine, raw_lines_of
 
 from . import workflow as wf
-from .models import Comment, Decision, Objection
+from .models import Comment, CountyReviewSettings, Decision, Objection
 
 #: how a conviction reaches its county
 CONVICTION_COUNTY = "county"
@@ -52,6 +52,34 @@ def reviewers_for(*, user: Any) -> QuerySet[User]:
     return User.objects.filter(
         county=user.county, is_active=True, role__in=[Role.DA_REVIEWER, Role.DA_SUPERVISOR]
     )
+
+
+def county_settings_of(*, user: Any) -> CountyReviewSettings:
+    """The review settings of the user's county; the (unsaved) defaults when none were saved."""
+    found = CountyReviewSettings.objects.filter(county=user.county).select_related("changed_by")
+    return found.first() or CountyReviewSettings(county=user.county)
+
+
+def may_bulk_decide(*, user: Any) -> bool:
+    """Supervisors always may take bulk decisions; DA reviewers when their county allows it.
+
+    The one policy check behind the bulk page, the bulk API and the bulk controls of the queue.
+    """
+    if can(user, "bulk_decide"):
+        return True
+    if not can(user, "decide"):
+        return False
+    return CountyReviewSettings.objects.filter(county=user.county, reviewers_may_bulk=True).exists()
+
+
+def bulk_actions_for(*, user: Any, may_bulk: bool | None = None) -> list[str]:
+    """The bulk actions the user may take: none unless bulk is allowed, then those of the role
+    (releasing for export stays a supervisor's sign-off whatever the county allows)."""
+    if may_bulk is None:
+        may_bulk = may_bulk_decide(user=user)
+    if not may_bulk:
+        return []
+    return [a for a in (wf.NOT_CHALLENGE, wf.RELEASE) if user.role in wf.RULES[a].roles]
 
 
 def comments_for(*, user: Any) -> QuerySet[Comment]:

@@ -36,7 +36,14 @@ from clearrecord.cases.models import Conviction
 from . import selectors
 from . import workflow as wf
 from .errors import InvalidInput, ReviewError, RoleNotPermitted, StaleState, TransitionNotAllowed
-from .models import Assignment, Comment, Decision, Objection, ObjectionStatus
+from .models import (
+    Assignment,
+    Comment,
+    CountyReviewSettings,
+    Decision,
+    Objection,
+    ObjectionStatus,
+)
 
 CONVICTION = "cases.conviction"
 T = TypeVar("T")
@@ -436,13 +443,30 @@ def conviction_claim(
 
 
 def conviction_assign(
-    *, actor: Any, conviction_id: int, reviewer_id: int, request: HttpRequest | None = None
+    *,
+    actor: Any,
+    conviction_id: int,
+    reviewer_id: int,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
 ) -> Assignment:
-    """A DA supervisor assigns the conviction to a DA of the same county (replacing any claim)."""
+    """A DA supervisor assigns the conviction to a DA of the same county (replacing any claim).
+
+    Like a claim, it moves no state and keeps the version; but a supervisor who assigns from a
+    page showing an older version is told the conviction changed (it may no longer need anyone).
+    """
 
     def assign() -> Assignment:
         _require_role(actor, wf.ASSIGN)
         conviction = selectors.conviction_get(user=actor, conviction_id=conviction_id)
+        if expected_version is not None and expected_version != conviction.version:
+            raise StaleState(
+                conviction_id=conviction.pk,
+                expected_state=conviction.review_state,
+                expected_version=expected_version,
+                current_state=conviction.review_state,
+                current_version=conviction.version,
+            )
         wf.transition(conviction.review_state, wf.ASSIGN, actor.role)
         reviewer = selectors.reviewers_for(user=actor).filter(pk=reviewer_id).first()
         if reviewer is None:
@@ -544,7 +568,7 @@ def conviction_bulk_decide(
         raise InvalidInput("action", f"{action} cannot be applied in bulk")
 
     def run() -> BulkResult:
-        if not can(actor, "bulk_decide"):
+        if not selectors.may_bulk_decide(user=actor):
             raise RoleNotPermitted(f"bulk {action}", getattr(actor, "role", ""))
         _require_role(actor, action)
         rule = wf.RULES[action]
@@ -640,6 +664,47 @@ def conviction_bulk_release(
     return conviction_bulk_decide(
         actor=actor, convictions=convictions, action=wf.RELEASE, request=request
     )
+
+
+# County settings ------------------------------------------------------------------------------
+SETTINGS = "review.countyreviewsettings"
+
+
+def county_settings_update(
+    *, actor: Any, reviewers_may_bulk: bool, request: HttpRequest | None = None
+) -> CountyReviewSettings:
+    """A DA supervisor allows (or stops) the county's DA reviewers taking bulk decisions.
+
+    Saving the value already in force changes nothing and records nothing.
+    """
+    if not can(actor, "review_settings"):
+        audit_record(
+            action="county.settings_changed",
+            actor=actor,
+            request=request,
+            outcome=Outcome.DENIED,
+            detail={"error": RoleNotPermitted.__name__},
+        )
+        raise RoleNotPermitted("change the county's review settings", getattr(actor, "role", ""))
+    with transaction.atomic():
+        row, _ = CountyReviewSettings.objects.select_for_update().get_or_create(county=actor.county)
+        old = row.reviewers_may_bulk
+        if old == reviewers_may_bulk:
+            return row
+        row.reviewers_may_bulk = reviewers_may_bulk
+        row.changed_by = actor
+        row.changed_at = timezone.now()
+        row.save(update_fields=["reviewers_may_bulk", "changed_by", "changed_at"])
+        audit_record(
+            action="county.settings_changed",
+            actor=actor,
+            request=request,
+            object_type=SETTINGS,
+            object_id=row.pk,
+            county=actor.county,
+            detail={"reviewers_may_bulk": {"old": old, "new": reviewers_may_bulk}},
+        )
+    return row
 
 
 # Export and court order (called by the exports app) -------------------------------------------

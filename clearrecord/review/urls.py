@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
     path("search/", views.search, name="search"),
+    path("settings/", views.county_settings, name="settings"),
     path("convictions/<int:conviction_id>/", views.conviction_detail, name="conviction"),
     path("people/<int:subject_id>/", views.person, name="person"),
     path(

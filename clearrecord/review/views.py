@@ -13,14 +13,15 @@ from typing import Any
 from urllib.parse import urlencode, urlparse
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clearrecord.accounts.policy import can, capability_required
 from clearrecord.audit.services import audit_record
@@ -30,10 +31,11 @@ from eligibility.doj.columns import INDEX
 from . import forms, selectors, services
 from . import workflow as wf
 from .errors import InvalidInput, ReviewError, StaleState, http_status
-from .filters import FLAGS, OUTCOMES, ConvictionFilter, reviewer_choices
+from .filters import DEFAULT_SORT, FLAGS, OUTCOMES, SORTS, ConvictionFilter, reviewer_choices
 from .models import Objection
 
 PAGE_SIZE = 50
+BULK_LABELS: dict[str, str] = dict(forms.BulkForm.base_fields["action"].choices)  # type: ignore[attr-defined]
 FILTER_KEYS = (
     "s",
     "state",
@@ -99,6 +101,52 @@ def _filter_query(data: QueryDict, *, without: tuple[str, ...] = ()) -> str:
     return urlencode(pairs)
 
 
+def _state_counts(
+    request: HttpRequest, data: QueryDict, reviewers: list[tuple[str, str]]
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """Counts per state of the queue filtered by `data` (one query), and what the partial shows.
+
+    They answer "how much is left" for the same filter whatever state is chosen, so the state
+    filter itself is left out.
+    """
+    without_state = data.copy()
+    without_state.pop("state", None)
+    _, base = _filtered(request, without_state, reviewers)
+    counts = selectors.state_counts(base)
+    query_without_state = _filter_query(data, without=("state",))
+    return counts, {
+        "counts": [
+            {
+                "state": s,
+                "label": wf.STATE_LABELS[s],
+                "n": counts[s],
+                "query": "&".join(filter(None, [query_without_state, f"state={s}"])),
+                "current": data.get("state") == s,
+            }
+            for s in wf.STATES
+        ],
+        "total": sum(counts.values()),
+        "query_without_state": query_without_state,
+        "state_current": data.get("state", ""),
+    }
+
+
+def _queue_data(request: HttpRequest, url: str | None) -> QueryDict | None:
+    """The filter and sort of a queue URL (a `next` link), or None when it is not the queue."""
+    back = _safe_next(request, url)
+    if not back:
+        return None
+    parsed = urlparse(back)
+    if parsed.path != reverse("review:queue"):
+        return None
+    return QueryDict(parsed.query)
+
+
+def _reviewers_for_filter(request: HttpRequest, data: QueryDict) -> list[tuple[str, str]]:
+    """Reviewer choices only when the filter names a reviewer by id (spares a query otherwise)."""
+    return reviewer_choices(request.user) if data.get("reviewer", "").isdigit() else []
+
+
 @require_POST
 @capability_required("view_cases")
 def search(request: HttpRequest) -> HttpResponse:
@@ -117,13 +165,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """The county's convictions, filtered by the URL, grouped by person and court case."""
     reviewers = reviewer_choices(request.user)
+    bulk_actions = selectors.bulk_actions_for(user=request.user)
     filterset, qs = _filtered(request, request.GET, reviewers)
-    # Counts per state answer "how much is left" for the same filter whatever state is chosen.
-    without_state = request.GET.copy()
-    without_state.pop("state", None)
     search_text = _with_search(request, request.GET).get("q", "")
-    _, base = _filtered(request, without_state, reviewers)
-    counts = selectors.state_counts(base)
+    counts, counts_context = _state_counts(request, request.GET, reviewers)
     paginator = Paginator(qs, PAGE_SIZE)
     # The counts per state already hold the total: spare the page a second scan of the county.
     state = filterset.form.cleaned_data.get("state") if filterset.is_valid() else None
@@ -137,23 +182,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": page,
-            "counts": [
-                {
-                    "state": s,
-                    "label": wf.STATE_LABELS[s],
-                    "n": counts[s],
-                    "query": _filter_query(request.GET, without=("state",)) + f"&state={s}",
-                    "current": request.GET.get("state") == s,
-                }
-                for s in wf.STATES
-            ],
-            "total": sum(counts.values()),
+            **counts_context,
             "query": query,
-            "query_without_state": _filter_query(request.GET, without=("state",)),
             "query_without_search": _filter_query(request.GET, without=("s",)),
             "here": request.get_full_path(),
-            "can_bulk": can(request.user, "bulk_decide"),
+            "can_bulk": bool(bulk_actions),
+            "bulk_actions": [(a, BULK_LABELS[a]) for a in bulk_actions],
             "can_decide": can(request.user, "decide"),
+            "can_change_settings": can(request.user, "review_settings"),
             "flags": FLAGS,
             "search_text": search_text,
             "search_lost": bool(request.GET.get("s")) and not search_text,
@@ -207,51 +243,121 @@ def _detail_context(request: HttpRequest, conviction: Conviction, **bound: Any) 
         "plain_form": forms.ActionForm(initial=initial),
         "error": bound.get("error"),
         "back": _safe_next(request, request.GET.get("next")) or reverse("review:queue"),
+        # the way back to the queue travels on to the person's other convictions too
+        "keep_next": (
+            "?" + urlencode({"next": request.GET["next"]})
+            if _safe_next(request, request.GET.get("next"))
+            else ""
+        ),
         **_neighbours(request, conviction),
     }
+
+
+def _sort_value(conviction: Conviction, field: str) -> Any:
+    """The value of an order_by field (`subject__name`) on a conviction already in memory."""
+    value: Any = conviction
+    for part in field.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def _nullable(field: str) -> bool:
+    model: Any = Conviction
+    *path, last = field.split("__")
+    for part in path:
+        model = model._meta.get_field(part).related_model
+    return bool(model._meta.get_field(last).null)
+
+
+def _keyset(order: tuple[str, ...], row: Conviction, *, after: bool) -> Q:
+    """The rows strictly after (or before) `row` in `order` (order_by fields, `-` descending).
+
+    Written out field by field (a tie on the first fields, then a step on the next), because
+    the queue's sorts mix directions, which a row comparison cannot express. NULLs sort as
+    PostgreSQL sorts them: after every value ascending, before every value descending.
+    """
+    found = Q(pk__in=[])
+    tie = Q()
+    for spec in order:
+        field = spec.lstrip("-")
+        value = _sort_value(row, field)
+        nullable = _nullable(field)
+        upwards = spec.startswith("-") != after  # wanted: larger values (NULL is largest)
+        if value is None:
+            step = Q(**{f"{field}__isnull": False}) if not upwards else Q(pk__in=[])
+            same = Q(**{f"{field}__isnull": True})
+        else:
+            step = Q(**{f"{field}__gt" if upwards else f"{field}__lt": value})
+            if upwards and nullable:
+                step |= Q(**{f"{field}__isnull": True})
+            same = Q(**{field: value})
+        found |= tie & step
+        tie &= same
+    return found
+
+
+def _row_after(order: tuple[str, ...], values: list[Any], *, upwards: bool) -> RawSQL:
+    """`(a, b, c) > (x, y, z)`: a row comparison PostgreSQL answers as one index range."""
+    columns = ", ".join(
+        f'"{Conviction._meta.db_table}"."{Conviction._meta.get_field(f.lstrip("-")).column}"'
+        for f in order
+    )
+    marks = ", ".join(["%s"] * len(values))
+    # Safe: the text holds only the model's own column names; the values are parameters.
+    return RawSQL(  # noqa: S611
+        f"({columns}) {'>' if upwards else '<'} ({marks})", values, output_field=BooleanField()
+    )
+
+
+def _adjacent(
+    queryset: QuerySet[Conviction], order: tuple[str, ...], row: Conviction, *, after: bool
+) -> int | None:
+    """The id of the conviction just after (or before) `row` in `order`, or None.
+
+    The field-by-field condition alone makes PostgreSQL walk the order from its start and
+    filter (cost grows with the row's position). Where the order allows it (one direction,
+    columns of the conviction, no NULL in the row's key) a row comparison replaces it, which
+    an index on the order answers at once; otherwise the first sort field gets a plain range
+    bound. NULLs fall outside both: when they come next in this direction, a second LIMIT 1
+    query looks there, only once the non-NULL values are exhausted.
+    """
+    ordering = order if after else tuple(f[1:] if f[0] == "-" else f"-{f}" for f in order)
+    keyset = _keyset(order, row, after=after)
+    rows = queryset.order_by(*ordering)
+    first = order[0].lstrip("-")
+    values = [_sort_value(row, f.lstrip("-")) for f in order]
+    if values[0] is None:
+        return rows.filter(keyset).values_list("pk", flat=True).first()
+    upwards = order[0].startswith("-") != after
+    same_direction = len({f.startswith("-") for f in order}) == 1
+    if same_direction and None not in values and all("__" not in f for f in order):
+        found = rows.filter(_row_after(order, values, upwards=upwards))
+    else:
+        found = rows.filter(keyset, **{f"{first}__gte" if upwards else f"{first}__lte": values[0]})
+    pk = found.values_list("pk", flat=True).first()
+    if pk is None and upwards and _nullable(first):
+        pk = rows.filter(keyset, **{f"{first}__isnull": True}).values_list("pk", flat=True).first()
+    return pk
 
 
 def _neighbours(request: HttpRequest, conviction: Conviction) -> dict[str, str]:
     """Links to the previous and next conviction of the queue the person came from.
 
-    Only for the queue's default order (person, court case, id), walked by keyset on the index
-    that order uses, so it costs two short index lookups whatever the size of the county.
+    The queue's filter and sort travel in `next`; the neighbours follow that order, walked by
+    keyset from this conviction's sort key (see `_adjacent`): a LIMIT 1 query each way,
+    never the whole queue. A conviction that has left the filter since (decided, say) still
+    has neighbours: the rows around its place.
     """
-    back = _safe_next(request, request.GET.get("next"))
-    if not back:
+    data = _queue_data(request, request.GET.get("next"))
+    if data is None:
         return {}
-    parsed = urlparse(back)
-    if parsed.path != reverse("review:queue"):
-        return {}
-    data = QueryDict(parsed.query)
-    if data.get("sort"):
-        return {}
-    reviewers = reviewer_choices(request.user) if data.get("reviewer", "").isdigit() else []
-    _filterset, qs = _filtered(request, data, reviewers=reviewers)
-    key = (conviction.subject_id, conviction.court_case, conviction.pk)
-    after = (
-        Q(subject_id__gt=key[0])
-        | Q(subject_id=key[0], court_case__gt=key[1])
-        | Q(subject_id=key[0], court_case=key[1], id__gt=key[2])
-    )
-    before = (
-        Q(subject_id__lt=key[0])
-        | Q(subject_id=key[0], court_case__lt=key[1])
-        | Q(subject_id=key[0], court_case=key[1], id__lt=key[2])
-    )
+    order = SORTS.get(data.get("sort", ""), DEFAULT_SORT)
+    _filterset, qs = _filtered(request, data, reviewers=_reviewers_for_filter(request, data))
     plain = qs.order_by()
-    following = (
-        plain.filter(after).order_by("subject_id", "court_case", "id").values_list("pk", flat=True)
-    )
-    preceding = (
-        plain.filter(before)
-        .order_by("-subject_id", "-court_case", "-id")
-        .values_list("pk", flat=True)
-    )
-    suffix = "?" + urlencode({"next": back})
+    suffix = "?" + urlencode({"next": request.GET["next"]})
     links = {}
-    for name, ids in (("next_url", following), ("previous_url", preceding)):
-        pk = ids.first()
+    for name, after in (("next_url", True), ("previous_url", False)):
+        pk = _adjacent(plain, order, conviction, after=after)
         if pk is not None:
             links[name] = reverse("review:conviction", args=[pk]) + suffix
     return links
@@ -316,12 +422,19 @@ def _row(
         )
     elif error is not None:
         message = f"Not done: {error}."
+    # The counts at the top of the queue move with the decision (and with a colleague's, when
+    # this one was too late): they come along, swapped in out of band by htmx.
+    counts_context: dict[str, Any] = {}
+    data = _queue_data(request, form.data.get("next"))
+    if data is not None:
+        _, counts_context = _state_counts(request, data, _reviewers_for_filter(request, data))
     return render(
         request,
-        "review/_conviction_row.html",
+        "review/_row_response.html",
         {
+            **counts_context,
             "conviction": conviction,
-            "can_bulk": can(request.user, "bulk_decide"),
+            "can_bulk": selectors.may_bulk_decide(user=request.user),
             "can_decide": can(request.user, "decide"),
             "here": _safe_next(request, form.data.get("next")) or reverse("review:queue"),
             "row_message": message,
@@ -481,6 +594,7 @@ def assign(request: HttpRequest, conviction_id: int) -> HttpResponse:
             actor=request.user,
             conviction_id=conviction_id,
             reviewer_id=d["reviewer"],
+            expected_version=d["version"],
             request=request,
         ),
         "Conviction assigned.",
@@ -558,16 +672,23 @@ def person_comment(request: HttpRequest, conviction_id: int) -> HttpResponse:
     )
 
 
-@capability_required("bulk_decide")
+@require_http_methods(["GET", "POST"])
+@capability_required("decide")
 def bulk(request: HttpRequest) -> HttpResponse:
     """Bulk action on a selection (ids) or everything matching the filter: confirm, then apply.
 
-    GET shows how many convictions would change and their outcomes; POST applies it.
+    GET shows how many convictions would change and their outcomes; POST applies it. Who may:
+    supervisors, and the county's DA reviewers when a supervisor allowed it (county settings).
     """
+    allowed = selectors.bulk_actions_for(user=request.user)
+    if not allowed:
+        raise PermissionDenied
     data = request.POST if request.method == "POST" else request.GET
     action = data.get("action", "")
-    if action not in (wf.NOT_CHALLENGE, wf.RELEASE):
+    if action not in BULK_LABELS:
         return render(request, "review/bulk_confirm.html", {"invalid": True}, status=400)
+    if action not in allowed:
+        raise PermissionDenied
     _filterset, qs = _filtered(request, data)
     ids = [int(i) for i in data.getlist("ids") if i.isdigit()]
     if ids:
@@ -607,7 +728,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         "review/bulk_confirm.html",
         {
             "action": action,
-            "action_label": dict(forms.BulkForm.base_fields["action"].choices)[action],
+            "action_label": BULK_LABELS[action],
             "by_outcome": by_outcome,
             "changing": sum(n for _, n in by_outcome),
             "selected": qs.count(),
@@ -680,3 +801,28 @@ def person(request: HttpRequest, subject_id: int) -> HttpResponse:
             "comments": selectors.comments_for(user=request.user).filter(subject=subject),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("review_settings")
+def county_settings(request: HttpRequest) -> HttpResponse:
+    """The county's review settings, kept by its DA supervisors (who may take bulk decisions)."""
+    current = selectors.county_settings_of(user=request.user)
+    if request.method == "POST":
+        form = forms.CountySettingsForm(request.POST)
+        if form.is_valid():
+            saved = services.county_settings_update(
+                actor=request.user,
+                reviewers_may_bulk=form.cleaned_data["reviewers_may_bulk"],
+                request=request,
+            )
+            if saved.reviewers_may_bulk == current.reviewers_may_bulk:
+                messages.info(request, "Nothing changed.")
+            elif saved.reviewers_may_bulk:
+                messages.success(request, "DA reviewers of the county may now take bulk decisions.")
+            else:
+                messages.success(request, "Bulk decisions are now for supervisors only.")
+            return redirect("review:settings")
+    else:
+        form = forms.CountySettingsForm(initial={"reviewers_may_bulk": current.reviewers_may_bulk})
+    return render(request, "review/settings.html", {"form": form, "current": current})

@@ -69,6 +69,7 @@ EXPECTED |= {
     "review:queue": _rule(CASE_ROLES, 200),
     "review:bulk": _rule((Role.DA_SUPERVISOR,), 400),  # GET without an action
     "review:search": _rule(CASE_ROLES, 302),  # POST: back to the queue
+    "review:settings": _rule((Role.DA_SUPERVISOR,), 200),  # who may bulk-decide (county)
     "review:conviction": _rule(CASE_ROLES, 200),
     "review:person": _rule(CASE_ROLES, 200),
     "review:not_challenge": _rule(DA, 400),
@@ -97,6 +98,7 @@ EXPECTED |= {
         "undo": _rule(DA, 400),
         "release": _rule((Role.DA_SUPERVISOR,), 400),
         "claim": _rule(DA, 200),  # nothing to fill in: the claim is taken
+        "assign": _rule((Role.DA_SUPERVISOR,), 400),  # POST without a reviewer
         "object": _rule((Role.PUBLIC_DEFENDER,), 400),
         "respond": _rule(DA, 400),
         "comment": _rule(CASE_ROLES, 400),
@@ -133,7 +135,8 @@ CONVICTION_URLS = {
     name
     for name in EXPECTED
     if name.startswith(("review:", "review_api:"))
-    and name.split(":")[1] not in ("queue", "bulk", "conviction_list", "person", "search")
+    and name.split(":")[1]
+    not in ("queue", "bulk", "conviction_list", "person", "search", "settings")
 }
 #: url names taking a person (subject) of HOME_COUNTY
 PERSON_URLS = {"review:person"}

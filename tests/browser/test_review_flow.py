@@ -165,10 +165,21 @@ def test_quick_not_challenged_from_the_queue_swaps_the_row(page, prosecutor) -> 
     first, _second = make_convictions(HOME_COUNTY, 2)
     sign_in(page, prosecutor.username, PASSWORD)
     page.goto("/review/?outcome=eligible_dismissal")
+    flagged = page.locator('#state-counts [data-state="flagged"]')
+    decided = page.locator('#state-counts [data-state="not_challenged"]')
+    assert (flagged.inner_text(), decided.inner_text()) == ("2", "0")
     page.evaluate("window.__marker = 1")  # survives only if the page is not reloaded
     page.get_by_role("button", name=f"Not challenged: conviction {first.pk}").click()
     page.get_by_role("status").filter(has_text="Marked not challenged").wait_for()
     assert page.evaluate("window.__marker") == 1
+    # the counts at the top moved with the decision (swapped in out of band, no reload)
+    page.wait_for_function(
+        "document.querySelector('#state-counts [data-state=\"not_challenged\"]')"
+        ".textContent === '1'"
+    )
+    assert (flagged.inner_text(), decided.inner_text()) == ("1", "1")
+    assert page.locator("#state-counts").count() == 1
+    assert page.locator("table.queue tbody tr").count() == 2  # the row replaced, not added
     first.refresh_from_db()
     assert first.review_state == "not_challenged"
     screenshot(page, "review-queue-quick-decision")
@@ -190,3 +201,42 @@ def test_next_and_previous_conviction_from_the_keyboard(page, prosecutor) -> Non
     page.wait_for_load_state()
     page.keyboard.press("u")
     page.wait_for_url(re.compile(r"/review/\?outcome=eligible_dismissal$"))
+
+
+def test_undo_asks_first(page, prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1, review_state="not_challenged")[0]
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto(f"/review/convictions/{conviction.pk}/")
+    asked = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, accept=False))
+    page.get_by_role("button", name="Undo the decision").click()
+    assert "goes back to Flagged" in asked[0]
+    conviction.refresh_from_db()
+    assert conviction.review_state == "not_challenged"
+    page.once("dialog", lambda d: answer(d, accept=True))
+    page.get_by_role("button", name="Undo the decision").click()
+    assert "Decision undone" in page.inner_text("main")
+    conviction.refresh_from_db()
+    assert conviction.review_state == "flagged"
+
+
+def test_next_follows_the_sort_of_the_queue(page, prosecutor) -> None:
+    early, late = make_convictions(HOME_COUNTY, 2)
+    Conviction.objects.filter(pk=early.pk).update(date="2009-01-01")
+    Conviction.objects.filter(pk=late.pk).update(date="2019-01-01")
+    sign_in(page, prosecutor.username, PASSWORD)
+    page.goto("/review/?sort=-date")  # newest first: the later one, then the earlier one
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/review/convictions/{late.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("j")
+    page.wait_for_url(re.compile(rf"/review/convictions/{early.pk}/"))
+    page.wait_for_load_state()
+    page.keyboard.press("u")
+    page.wait_for_url(re.compile(r"/review/\?sort=-date$"))

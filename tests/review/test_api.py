@@ -9,7 +9,7 @@ from django.urls import reverse
 from clearrecord.audit.models import AuditEvent
 from clearrecord.cases.models import Conviction
 from clearrecord.review import services
-from clearrecord.review.models import Objection
+from clearrecord.review.models import Assignment, Objection
 from tests.conftest import HOME_COUNTY, OTHER_COUNTY, REQUEST_QUERIES
 
 from .builders import make_convictions
@@ -193,7 +193,16 @@ def test_openapi_schema_describes_every_action(da) -> None:
     assert response.status_code == 200
     schema = response.json() if "json" in response["Content-Type"] else None
     text = response.content.decode()
-    for path in ("not-challenge", "challenge", "modify", "undo", "release", "object", "respond"):
+    for path in (
+        "not-challenge",
+        "challenge",
+        "modify",
+        "undo",
+        "release",
+        "object",
+        "respond",
+        "assign",
+    ):
         assert f"/api/v1/convictions/{{conviction_id}}/{path}/" in text
     if schema:
         assert (
@@ -211,7 +220,7 @@ def test_review_endpoints_generate_the_schema_without_warnings(capsys) -> None:
     GENERATOR_STATS.reset()
     schema = SchemaGenerator(patterns=None).get_schema(request=None, public=True)
     review_paths = [p for p in schema["paths"] if p.startswith("/api/v1/convictions/")]
-    assert len(review_paths) == 13
+    assert len(review_paths) == 14
     noise = capsys.readouterr().err
     assert "review/api.py" not in noise
 
@@ -223,3 +232,56 @@ def test_search_is_posted_never_read_from_the_query_string(da) -> None:
     assert ignored["count"] == 2
     found = da.post(api("search") + "?state=flagged", {"q": cii}, "application/json").json()
     assert [row["id"] for row in found["results"]] == [target.pk]
+
+
+def assign(client: Client, conviction: Conviction, **body: object):
+    return client.post(api("assign", conviction), body, "application/json")
+
+
+def test_supervisor_assigns_through_the_api(client: Client, supervisor, prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    services.conviction_claim(actor=supervisor, conviction_id=conviction.pk)
+    client.force_login(supervisor)
+    response = assign(client, conviction, version=1, reviewer_id=prosecutor.pk)
+    assert response.status_code == 200
+    assert response.json() == {"conviction_id": conviction.pk, "reviewer_id": prosecutor.pk}
+    assert Assignment.objects.get().reviewer == prosecutor  # the claim is replaced
+    event = AuditEvent.objects.get(action="conviction.assigned")
+    assert (event.actor, event.object_id, event.detail) == (
+        supervisor,
+        str(conviction.pk),
+        {"reviewer_id": prosecutor.pk},
+    )
+    assert Conviction.objects.get().version == 1  # an assignment moves no state
+
+
+def test_assign_on_a_stale_version_is_409(client: Client, supervisor, prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    services.conviction_not_challenge(actor=prosecutor, conviction_id=conviction.pk)
+    client.force_login(supervisor)
+    response = assign(client, conviction, version=1, reviewer_id=prosecutor.pk)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["error"] == "StaleState"
+    assert (body["current_state"], body["current_version"]) == ("not_challenged", 2)
+    assert not AuditEvent.objects.filter(action="conviction.assigned", outcome="success").exists()
+
+
+def test_assign_only_to_a_da_of_the_same_county(client: Client, supervisor, make_user) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    client.force_login(supervisor)
+    for reviewer in (
+        make_user("da_reviewer", county=OTHER_COUNTY),
+        make_user("public_defender"),
+    ):
+        response = assign(client, conviction, version=1, reviewer_id=reviewer.pk)
+        assert response.status_code == 400
+        assert response.json()["field"] == "reviewer"
+    assert assign(client, conviction, version=1).status_code == 400  # no reviewer at all
+
+
+def test_a_reviewer_may_not_assign(da, prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    response = assign(da, conviction, version=1, reviewer_id=prosecutor.pk)
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="conviction.assigned").exists()

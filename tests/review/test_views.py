@@ -4,13 +4,14 @@ the action POSTs, including the 409 a person sees when someone else was faster."
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from clearrecord.audit.models import AuditEvent
-from clearrecord.cases.models import Conviction
+from clearrecord.cases.models import Conviction, Subject
 from clearrecord.review import services
 from clearrecord.review.models import Decision, Objection
 from tests.conftest import HOME_COUNTY, OTHER_COUNTY, REQUEST_QUERIES
@@ -180,9 +181,10 @@ def test_queue_query_count_does_not_grow_with_rows(
     services.conviction_claim(actor=prosecutor, conviction_id=convictions[0].pk)
     services.conviction_not_challenge(actor=prosecutor, conviction_id=convictions[1].pk)
     services.objection_raise(actor=defender, conviction_id=convictions[1].pk, note="x")
-    # session, user, OTP device (REQUEST_QUERIES); reviewers, counts per state (which also give
-    # the total), the page's ids, the page's rows (a deferred join: see selectors.rows_of_page)
-    with django_assert_num_queries(REQUEST_QUERIES + 4):
+    # session, user, OTP device (REQUEST_QUERIES); reviewers, whether the county lets reviewers
+    # bulk-decide, counts per state (which also give the total), the page's ids, the page's rows
+    # (a deferred join: see selectors.rows_of_page)
+    with django_assert_num_queries(REQUEST_QUERIES + 5):
         response = queue(as_prosecutor)
     assert response.status_code == 200
 
@@ -487,3 +489,164 @@ def test_conviction_page_links_to_neighbours_in_the_filtered_queue(as_prosecutor
     assert middle_prev.startswith(reverse("review:conviction", args=[order[0]]))
     assert middle_next.startswith(reverse("review:conviction", args=[order[2]]))
     assert neighbours(order[2])[1] is None  # the not-eligible ones are outside the filter
+
+
+def test_assign_from_a_stale_page_is_409(client: Client, supervisor, prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    services.conviction_not_challenge(actor=prosecutor, conviction_id=conviction.pk)
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("review:assign", args=[conviction.pk]), {"version": 1, "reviewer": prosecutor.pk}
+    )
+    assert response.status_code == 409
+    assert "changed while you were looking at it" in response.content.decode()
+    assert not Conviction.objects.filter(assignment__isnull=False).exists()
+
+
+def counts_in(html: str) -> dict[str, int]:
+    return {s: int(n) for s, n in re.findall(r'data-state="(\w+)">(\d+)<', html)}
+
+
+def test_a_quick_decision_brings_the_updated_counts_along(as_prosecutor, supervisor) -> None:
+    upload = make_upload(HOME_COUNTY)
+    first, second, _third = make_convictions(HOME_COUNTY, 3, upload=upload)
+    make_convictions(HOME_COUNTY, 2, upload=upload, outcome="not_eligible")  # outside the filter
+    back = reverse("review:queue") + "?outcome=eligible_dismissal&state=flagged"
+    before = counts_in(queue(as_prosecutor, outcome="eligible_dismissal").content.decode())
+    assert (before["all"], before["flagged"], before["not_challenged"]) == (3, 3, 0)
+    response = as_prosecutor.post(
+        reverse("review:not_challenge", args=[first.pk]),
+        {"version": 1, "next": back},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert html.strip().startswith("<tr>")  # the row first: htmx swaps it into the table
+    nav = html[html.index("<nav") :]
+    assert 'id="state-counts" hx-swap-oob="true"' in nav
+    counts = counts_in(nav)
+    assert (counts["all"], counts["flagged"], counts["not_challenged"]) == (3, 2, 1)
+    assert 'href="?outcome=eligible_dismissal&amp;state=challenged"' in nav  # filter kept
+    assert 'aria-current="true">Flagged' in nav
+    # too late: the row says so, and the counts show the colleague's decision as well
+    services.conviction_not_challenge(actor=supervisor, conviction_id=second.pk)
+    stale = as_prosecutor.post(
+        reverse("review:not_challenge", args=[second.pk]),
+        {"version": 1, "next": back},
+        HTTP_HX_REQUEST="true",
+    )
+    assert stale.status_code == 409
+    assert counts_in(stale.content.decode())["not_challenged"] == 2
+
+
+def test_a_quick_decision_from_elsewhere_has_no_counts(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    response = as_prosecutor.post(
+        reverse("review:not_challenge", args=[conviction.pk]),
+        {"version": 1, "next": reverse("review:person", args=[conviction.subject_id])},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "state-counts" not in response.content.decode()
+
+
+def test_a_quick_decision_costs_the_same_whatever_the_queue_size(
+    as_prosecutor, django_assert_num_queries
+) -> None:
+    first, *_ = make_convictions(HOME_COUNTY, 30, per_subject=3)
+    # REQUEST_QUERIES; the service: role-scoped fetch, objection check, conditional UPDATE,
+    # history row, audit event (and the savepoint pair of its transaction); then the row again,
+    # whether the county lets reviewers bulk-decide, and the counts of the queue's filter
+    with django_assert_num_queries(REQUEST_QUERIES + 10):
+        response = as_prosecutor.post(
+            reverse("review:not_challenge", args=[first.pk]),
+            {"version": 1, "next": "/review/?outcome=eligible_dismissal"},
+            HTTP_HX_REQUEST="true",
+        )
+    assert counts_in(response.content.decode())["not_challenged"] == 1
+
+
+def _varied_queue() -> None:
+    """Convictions whose sort keys tie and are missing, so every sort order is exercised."""
+    upload = make_upload(HOME_COUNTY)
+    convictions = make_convictions(HOME_COUNTY, 9, upload=upload, per_subject=2)
+    make_convictions(HOME_COUNTY, 2, upload=upload, outcome="not_eligible")  # filtered out
+    dates = [None, "2012-01-01", "2010-05-01", None, "2010-05-01", "2015-03-03", "2012-01-01"]
+    names = ["ZED, A", "ABEL, B", "ZED, A", "MOSS, C", "ABEL, B"]
+    sections = ["11359", "11357", "11360", "11357"]
+    states = ["flagged", "challenged", "not_challenged"]
+    for i, c in enumerate(convictions):
+        Conviction.objects.filter(pk=c.pk).update(
+            date=dates[i % len(dates)],
+            section=sections[i % len(sections)],
+            review_state=states[i % len(states)],
+        )
+    for i, subject_id in enumerate(sorted({c.subject_id for c in convictions})):
+        Subject.objects.filter(pk=subject_id).update(name=names[i % len(names)])
+
+
+@pytest.mark.parametrize("sort", ["date", "-date", "person", "-person", "section", "state"])
+def test_next_and_previous_follow_the_queues_sort(as_prosecutor, sort: str) -> None:
+    _varied_queue()
+    back = reverse("review:queue") + f"?outcome=eligible_dismissal&sort={sort}"
+    order = ids_on(queue(as_prosecutor, outcome="eligible_dismissal", sort=sort))
+    assert len(order) == 9
+
+    def walk(start: int, link: str) -> list[int]:
+        seen, pk = [start], start
+        while True:
+            context = as_prosecutor.get(
+                reverse("review:conviction", args=[pk]), {"next": back}
+            ).context
+            url = context.get(link)
+            if url is None:
+                return seen
+            assert url.endswith("?" + urlencode({"next": back}))  # the sort travels on
+            pk = int(url.split("/")[-2])
+            seen.append(pk)
+            assert len(seen) <= len(order)
+
+    assert walk(order[0], "next_url") == order
+    assert walk(order[-1], "previous_url") == order[::-1]
+
+
+def test_neighbours_cost_two_short_queries(
+    as_prosecutor, prosecutor, defender, django_assert_num_queries
+) -> None:
+    _varied_queue()
+    conviction = Conviction.objects.filter(current_determination__outcome="eligible_dismissal")[4]
+    back = reverse("review:queue") + "?outcome=eligible_dismissal&sort=-date"
+    url = reverse("review:conviction", args=[conviction.pk])
+    # as the page without a queue to come back to (REQUEST_QUERIES + 7), then one LIMIT 1
+    # query each way
+    with django_assert_num_queries(REQUEST_QUERIES + 7 + 2) as captured:
+        response = as_prosecutor.get(url, {"next": back})
+    assert response.context["next_url"]
+    assert response.context["previous_url"]
+    neighbour_queries = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "cases_conviction"."id" AS "pk"')
+    ]
+    assert len(neighbour_queries) == 2
+    assert all(q.endswith("LIMIT 1") for q in neighbour_queries)  # never the whole queue
+
+
+def test_conviction_page_title_is_plain_text(as_prosecutor) -> None:
+    conviction = make_convictions(HOME_COUNTY, 1)[0]
+    html = as_prosecutor.get(reverse("review:conviction", args=[conviction.pk])).content.decode()
+    assert f"<title>Conviction {conviction.pk} · ClearRecord</title>" in html
+    assert html.count("js/review-keys.js") == 1
+
+
+def test_the_persons_other_convictions_keep_the_way_back(as_prosecutor) -> None:
+    first, second = make_convictions(HOME_COUNTY, 2, per_subject=2)
+    back = reverse("review:queue") + "?outcome=eligible_dismissal&sort=-date"
+    html = as_prosecutor.get(
+        reverse("review:conviction", args=[first.pk]), {"next": back}
+    ).content.decode()
+    link = reverse("review:conviction", args=[second.pk]) + "?" + urlencode({"next": back})
+    assert f'href="{link}"' in html.replace("&amp;", "&")
+    plain = as_prosecutor.get(
+        reverse("review:conviction", args=[first.pk]), {"next": "https://evil.example/"}
+    ).content.decode()
+    assert f'href="{reverse("review:conviction", args=[second.pk])}"' in plain
