@@ -385,13 +385,14 @@ def _process_block(
     with_hash: bool,
 ) -> _BlockResult:
     """Scan one block of `n_lines` lines whose first physical line is `first_line`."""
+    # polars validates UTF-8 while it splits the lines (a Python decode of the block would cost
+    # as much again); invalid bytes make the block lossy: its U+FFFD lines are parsed carefully
     lossy = False
-    if not blk.isascii():
-        try:
-            blk.decode("utf-8")
-        except UnicodeDecodeError:
-            lossy = True
-    lines = _line_frame(blk, lossy)
+    try:
+        lines = _line_frame(blk, lossy)
+    except pl.exceptions.ComputeError:
+        lossy = True
+        lines = _line_frame(blk, lossy)
     if lines is None or lines.len() != n_lines:
         # no free separator byte: decode line by line (rare, slow but correct)
         lines = pl.Series(
