@@ -304,6 +304,20 @@ def _count_lines(blk: bytes) -> int:
     return blk.count(b"\n") + (0 if blk.endswith(b"\n") else 1)
 
 
+def _line_count(blk: bytes, lines: pl.Series | None, lossy: bool) -> int:
+    """The block's physical line count, from polars' lines when they account for every byte.
+
+    Counting line breaks in Python holds the GIL over the whole block; polars' lines are the
+    block's lines exactly when, without CR or invalid UTF-8 (which change bytes), their lengths
+    plus one break each add up to the block. Otherwise (a dropped or split line): count.
+    """
+    if lines is not None and not lossy and b"\r" not in blk:
+        breaks = lines.len() - (0 if blk.endswith(b"\n") else 1)
+        if int(lines.str.len_bytes().fill_null(0).sum()) + breaks == len(blk):
+            return lines.len()
+    return _count_lines(blk)
+
+
 def _split_lines(blk: bytes) -> list[bytes]:
     lines = blk.split(b"\n")
     if blk.endswith(b"\n"):
@@ -329,6 +343,7 @@ def _read_fields(data: bytes, columns: Sequence[int]) -> pl.DataFrame:
 class _BlockResult:
     frame: pl.DataFrame  # line, [hash], c<i>...
     lines_done: int
+    n_lines: int  # physical lines in the block
 
 
 _NOT_CONTROL: Final[bytes] = bytes(range(32, 256))
@@ -377,21 +392,22 @@ def _classify(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
 
 def _process_block(
     blk: bytes,
-    n_lines: int,
     first_line: int,
     final: bool,
     scan: FileScan,
     columns: Sequence[int],
     with_hash: bool,
 ) -> _BlockResult:
-    """Scan one block of `n_lines` lines whose first physical line is `first_line`."""
+    """Scan one block of lines whose first physical line is `first_line`."""
+    # polars validates UTF-8 while it splits the lines (a Python decode of the block would cost
+    # as much again); invalid bytes make the block lossy: its U+FFFD lines are parsed carefully
     lossy = False
-    if not blk.isascii():
-        try:
-            blk.decode("utf-8")
-        except UnicodeDecodeError:
-            lossy = True
-    lines = _line_frame(blk, lossy)
+    try:
+        lines = _line_frame(blk, lossy)
+    except pl.exceptions.ComputeError:
+        lossy = True
+        lines = _line_frame(blk, lossy)
+    n_lines = _line_count(blk, lines, lossy)
     if lines is None or lines.len() != n_lines:
         # no free separator byte: decode line by line (rare, slow but correct)
         lines = pl.Series(
@@ -493,7 +509,7 @@ def _process_block(
         if with_hash:
             slow = slow.with_columns(pl.Series("hash", slow_text).hash(seed=0).alias("hash"))
         fast = pl.concat([fast, slow.select(fast.columns)]).sort("line")
-    return _BlockResult(fast, lines_done)
+    return _BlockResult(fast, lines_done, n_lines)
 
 
 def _trailing(scan: FileScan, line: int) -> None:
@@ -738,9 +754,8 @@ def _scan_blocks(
             if not nonblank and blk.strip():
                 nonblank = True
             first_issue = len(scan.issues)
-            n_lines = _count_lines(blk)
-            result = _process_block(blk, n_lines, first_line, final, scan, columns, with_hash)
-            if result.lines_done < n_lines:
+            result = _process_block(blk, first_line, final, scan, columns, with_hash)
+            if result.lines_done < result.n_lines:
                 offset = 0
                 for _ in range(result.lines_done):
                     offset = blk.index(b"\n", offset) + 1

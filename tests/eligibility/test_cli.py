@@ -172,5 +172,7 @@ def test_bench_prints_both_cases_for_each_size(
     assert (tmp_path / "bench_300.csv").exists()
     rows = [line.split() for line in out if line.split()[:1] == ["300"]]
     assert [r[1] for r in rows] == ["determinations", "bundle"]
-    assert all(float(r[2]) > 0 and float(r[4]) > 0 for r in rows)  # wall seconds, peak MB
+    assert "cpu s" in out[0]
+    # wall seconds, CPU seconds, peak MB
+    assert all(float(r[2]) > 0 and float(r[3]) > 0 and float(r[5]) > 0 for r in rows)
     assert not list(tmp_path.glob("bench-out-*"))  # scratch output removed

@@ -107,3 +107,51 @@ def test_over_long_first_line_is_quarantined_not_a_header(
     ]
     assert upload.data_rows == 40
     assert not upload.files[0].header
+
+
+@pytest.mark.parametrize(
+    "blk",
+    [
+        b"a,b\nc,d\n",
+        b"a,b\nc,d",
+        b"a\n\n\n",
+        b"\n\nx\n\n",
+        b"\n",
+        b"a\r\nb\n",
+        b"a\rb\n",
+        b"caf\xe9\nx\n",
+        b"\xef\xbb\xbfa\nb\n",
+        b"a\x1f\nb\n",
+    ],
+)
+def test_line_count_from_polars_equals_counting_breaks(blk: bytes) -> None:
+    """The scan takes its line count from polars' lines only when they match the bytes."""
+    try:
+        lines, lossy = scan_module._line_frame(blk, False), False
+    except Exception:  # noqa: BLE001 -- invalid UTF-8, as _process_block does
+        lines, lossy = scan_module._line_frame(blk, True), True
+    assert scan_module._line_count(blk, lines, lossy) == scan_module._count_lines(blk)
+
+
+def test_empty_lines_at_block_ends_keep_line_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = []
+    for i in range(60):
+        lines.append(
+            csv_line(row(SUBJECT_ID=str(100 + i), STP_EVENT_DATE="20100101", PRI_DOB="19700101"))
+        )
+        lines += [""] * (i % 4)
+    path = tmp_path / "empty.csv"
+    path.write_text("\n".join(lines) + "\n\n\n", encoding="utf-8")
+    sources = [Source("empty.csv", path)]
+    reference = read_upload(sources, county="LOS ANGELES")
+    expected = [n for n, text in enumerate(lines, 1) if text]
+    got = [int(x) for f in iter_records(sources) for x in f.get_column("line")]
+    assert got == expected
+    for block in (700, 1500, 4096):
+        monkeypatch.setattr(scan_module, "BLOCK_BYTES", block)
+        small = read_upload(sources, county="LOS ANGELES")
+        assert small.subjects == reference.subjects
+        assert small.physical_lines == reference.physical_lines == len(lines) + 2
+        assert [int(x) for f in iter_records(sources) for x in f.get_column("line")] == expected
