@@ -304,7 +304,7 @@ def _row_after(order: tuple[str, ...], values: list[Any], *, upwards: bool) -> R
     )
     marks = ", ".join(["%s"] * len(values))
     # Safe: the text holds only the model's own column names; the values are parameters.
-    return RawSQL(  # noqa: S611
+    return RawSQL(  # noqa: S611  # nosec B611
         f"({columns}) {'>' if upwards else '<'} ({marks})", values, output_field=BooleanField()
     )
 
