@@ -119,14 +119,13 @@ def _record_texts(frame: pl.DataFrame) -> list[bytes]:
     return data.split(_RECORD_END.encode())[:-1]
 
 
-def copy_raw_frame(cursor: Any, upload_id: int, frame: pl.DataFrame) -> int:
-    """COPY one `iter_records` frame (`file`, `line`, the 95 columns) into cases_rawblock.
+def raw_frame_payload(upload_id: int, frame: pl.DataFrame) -> bytes:
+    """COPY text (`RAW_BLOCK_COPY`) of one `iter_records` frame (`file`, `line`, the 95 columns).
 
-    One block per run of consecutive rows of one person (`models.RawBlock`). Returns the number
-    of records written.
+    One block per run of consecutive rows of one person (`models.RawBlock`).
     """
     if frame.height == 0:
-        return 0
+        return b""
     records = _record_texts(frame)
     subject_ids = frame["SUBJECT_ID"].fill_null("").str.strip_chars()
     starts = (subject_ids != subject_ids.shift(1)).fill_null(True).arg_true()
@@ -142,11 +141,22 @@ def copy_raw_frame(cursor: Any, upload_id: int, frame: pl.DataFrame) -> int:
         write(b"%d\t%d\t%d\t%d\t%s\t" % (upload_id, file_number, first_lines[k], end - begin, sid))
         write(b"\\n".join(records[begin:end]))
         write(b"\n")
-    del records
-    out.seek(0)
-    cursor.copy_expert(
-        "COPY cases_rawblock (upload_id, file_number, first_line, line_count, subject_id, records)"
-        " FROM STDIN",
-        out,
-    )
+    return out.getvalue()
+
+
+RAW_BLOCK_COPY = (
+    "COPY cases_rawblock (upload_id, file_number, first_line, line_count, subject_id, records)"
+    " FROM STDIN"
+)
+
+
+def copy_raw_payload(cursor: Any, payload: bytes) -> None:
+    """COPY a `raw_frame_payload` into cases_rawblock."""
+    if payload:
+        cursor.copy_expert(RAW_BLOCK_COPY, io.BytesIO(payload))
+
+
+def copy_raw_frame(cursor: Any, upload_id: int, frame: pl.DataFrame) -> int:
+    """COPY one `iter_records` frame into cases_rawblock; the number of records written."""
+    copy_raw_payload(cursor, raw_frame_payload(upload_id, frame))
     return frame.height
