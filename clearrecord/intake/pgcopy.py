@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,10 +23,13 @@ from eligibility.doj.columns import COLUMNS
 CHUNK_ROWS = 50_000
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _escape(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    # most values hold none of the four characters: one regex scan, no copies
+    return value.translate(_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
 
 
 def _array(values: Sequence[Any]) -> str:
@@ -34,6 +38,11 @@ def _array(values: Sequence[Any]) -> str:
 
 
 def _field(value: Any) -> str:
+    kind = type(value)  # exact types first: the common cases, cheapest checks
+    if kind is str:
+        return _escape(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return "\\N"
     if isinstance(value, bool):
@@ -54,7 +63,7 @@ def copy_text(
     buf = io.StringIO()
     pending = 0
     for row in rows:
-        buf.write("\t".join(_field(v) for v in row))
+        buf.write("\t".join(map(_field, row)))
         buf.write("\n")
         pending += 1
         if pending >= CHUNK_ROWS:

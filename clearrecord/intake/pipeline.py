@@ -57,7 +57,8 @@ from .services import stored_file_path, upload_claim, upload_fail, upload_releas
 
 logger = logging.getLogger(__name__)
 
-RAW_CHUNK_ROWS = 50_000
+#: rows per raw COPY chunk; small, so the spool thread adds little memory beside the engine
+RAW_CHUNK_ROWS = 10_000
 _lists: Lists | None = None
 
 
