@@ -48,7 +48,7 @@ def may_view_identifiers(user: Any) -> bool:
 
 
 def mask_values(values: Sequence[str], *, user: Any) -> list[str]:
-    """The 95 raw values of a `RawRow` (DOJ column order), identifiers masked for `user`."""
+    """The 95 raw values of a `raw.RawLine` (DOJ column order), identifiers masked for `user`."""
     out = list(values)
     if may_view_identifiers(user):
         return out

@@ -4,9 +4,9 @@ Everything here is written set-wise by the ingest pipeline (`clearrecord.intake.
 the transaction that publishes the upload, so an upload's rows are visible all at once or not at
 all. Per upload:
 
-- `RawRow`: every accepted record with its 95 raw values (`values`, DOJ column order, see
-  `eligibility.doj.columns.COLUMNS`), so a person's full history can be shown and exported after
-  the original file is deleted.
+- `RawBlock`: every accepted record with its 95 raw values (DOJ column order, see
+  `eligibility.doj.columns.COLUMNS`), a run of one person's records per row, so a person's full
+  history can be shown and exported after the original file is deleted (read through `raw.py`).
 - `Subject`: one person (normalised SUBJECT_ID) with at least one relevant conviction.
 - `Conviction`: one *relevant* conviction (Prop 64 section, in the upload's county; rules spec
   §1): the unit of review. `review_state` starts at ``flagged``; `version` is bumped by every
@@ -31,22 +31,39 @@ from django.db import models
 from clearrecord.accounts.counties import County
 
 
-class RawRow(models.Model):
-    upload = models.ForeignKey("intake.Upload", on_delete=models.CASCADE, related_name="raw_rows")
+class RawBlock(models.Model):
+    """Consecutive accepted records of one person in one file, kept as CSV text.
+
+    Read only through `clearrecord.cases.raw`, which parses `records` back into `RawLine`s.
+    One block per run of a person's rows (a person whose rows are split by a chunk boundary or
+    spread over files has several blocks): ~12 records a block instead of one table row per
+    record, so storing an upload writes far fewer rows and bytes (the column is lz4-compressed).
+    """
+
+    upload = models.ForeignKey(
+        "intake.Upload",
+        on_delete=models.CASCADE,
+        related_name="raw_blocks",
+        db_index=False,  # the two indexes below start with upload
+    )
     file_number = models.PositiveIntegerField()
-    line = models.BigIntegerField()
-    subject_id = models.TextField(db_index=True)  # raw SUBJECT_ID, trimmed
-    values = ArrayField(models.TextField())  # the 95 raw values, DOJ column order
+    first_line = models.BigIntegerField()  # line number of the block's first record
+    line_count = models.PositiveIntegerField()  # records in the block
+    subject_id = models.TextField()  # raw SUBJECT_ID, trimmed
+    #: CSV (`,` and `"`, quoted when needed), one record a line: the line number, then the 95
+    #: raw values in DOJ column order (`eligibility.doj.columns.COLUMNS`)
+    records = models.TextField()
 
     class Meta:
+        indexes = [models.Index(fields=["upload", "subject_id"], name="rawblock_upload_subject")]
         constraints = [
             models.UniqueConstraint(
-                fields=["upload", "file_number", "line"], name="rawrow_once_per_line"
+                fields=["upload", "file_number", "first_line"], name="rawblock_once_per_line"
             )
         ]
 
     def __str__(self) -> str:
-        return f"Row {self.file_number}:{self.line} of upload {self.upload_id}"
+        return f"Rows {self.file_number}:{self.first_line}+{self.line_count} of {self.upload_id}"
 
 
 class Subject(models.Model):

@@ -1,8 +1,8 @@
 """Bulk writes through PostgreSQL COPY (psycopg2 `copy_expert`), never one query per row.
 
 - `copy_text` streams tuples in COPY's text format (None is NULL; lists become arrays).
-- `copy_raw_frame` turns an `eligibility.doj.iter_records` frame into `cases_rawrow` rows with
-  polars (the CSV is built in Rust, not row by row in Python).
+- `copy_raw_frame` turns an `eligibility.doj.iter_records` frame into `cases_rawblock` rows (one
+  per run of a person's records) with polars (the CSV is built in Rust, not row by row in Python).
 - `reserve_ids` takes n ids from a table's identity sequence in one query, so rows that refer to
   each other can be COPYed without reading ids back.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,10 +23,13 @@ from eligibility.doj.columns import COLUMNS
 CHUNK_ROWS = 50_000
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _escape(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    # most values hold none of the four characters: one regex scan, no copies
+    return value.translate(_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
 
 
 def _array(values: Sequence[Any]) -> str:
@@ -34,6 +38,11 @@ def _array(values: Sequence[Any]) -> str:
 
 
 def _field(value: Any) -> str:
+    kind = type(value)  # exact types first: the common cases, cheapest checks
+    if kind is str:
+        return _escape(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return "\\N"
     if isinstance(value, bool):
@@ -54,7 +63,7 @@ def copy_text(
     buf = io.StringIO()
     pending = 0
     for row in rows:
-        buf.write("\t".join(_field(v) for v in row))
+        buf.write("\t".join(map(_field, row)))
         buf.write("\n")
         pending += 1
         if pending >= CHUNK_ROWS:
@@ -79,32 +88,84 @@ def reserve_ids(cursor: Any, table: str, n: int) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _array_expr(columns: Sequence[str]) -> pl.Expr:
-    escaped = [
-        pl.col(c)
-        .fill_null("")
-        .str.replace_all("\\", "\\\\", literal=True)
-        .str.replace_all('"', '\\"', literal=True)
-        for c in columns
-    ]
-    return pl.concat_str([pl.lit('{"'), pl.concat_str(escaped, separator='","'), pl.lit('"}')])
+#: ends each record in `write_csv` output; a value holding it takes the slower general path
+_RECORD_END = "\x1e"
+_COPY_ESCAPES = ((b"\\", b"\\\\"), (b"\t", b"\\t"), (b"\r", b"\\r"), (b"\n", b"\\n"))
+
+
+def _quoted(column: str) -> pl.Expr:
+    return pl.concat_str(
+        [
+            pl.lit('"'),
+            pl.col(column).fill_null("").str.replace_all('"', '""', literal=True),
+            pl.lit('"'),
+        ]
+    )
+
+
+def _record_texts(frame: pl.DataFrame) -> list[bytes]:
+    """One CSV record (line number, the 95 values) per row, escaped for COPY's text format.
+
+    polars writes the CSV in Rust, with a record separator that no DOJ value holds, so the
+    records are cut apart without parsing; if some value does hold it, each record is built as
+    one quoted string instead (same CSV, read back by `cases.raw.parse_records` alike).
+    """
+    buf = io.BytesIO()
+    frame.select(pl.col("line"), *COLUMNS).write_csv(
+        buf, include_header=False, line_terminator=_RECORD_END, quote_style="necessary"
+    )
+    data = buf.getvalue()
+    del buf
+    if data.count(_RECORD_END.encode()) != frame.height:
+        records = frame.select(
+            pl.concat_str(
+                [pl.col("line").cast(pl.String), *[_quoted(c) for c in COLUMNS]], separator=","
+            ).alias("r")
+        )["r"]
+        return [_escape(r).encode() for r in records.to_list()]
+    for raw, escaped in _COPY_ESCAPES:
+        data = data.replace(raw, escaped)
+    return data.split(_RECORD_END.encode())[:-1]
+
+
+def raw_frame_payload(upload_id: int, frame: pl.DataFrame) -> bytes:
+    """COPY text (`RAW_BLOCK_COPY`) of one `iter_records` frame (`file`, `line`, the 95 columns).
+
+    One block per run of consecutive rows of one person (`models.RawBlock`).
+    """
+    if frame.height == 0:
+        return b""
+    records = _record_texts(frame)
+    subject_ids = frame["SUBJECT_ID"].fill_null("").str.strip_chars()
+    starts = (subject_ids != subject_ids.shift(1)).fill_null(True).arg_true()
+    first_lines = frame["line"].gather(starts).to_list()
+    sids = [_escape(s).encode() for s in subject_ids.gather(starts).to_list()]
+    bounds = [*starts.to_list(), frame.height]
+    del subject_ids, starts
+    file_number = int(frame["file"][0])
+    out = io.BytesIO()
+    write = out.write
+    for k, sid in enumerate(sids):
+        begin, end = bounds[k], bounds[k + 1]
+        write(b"%d\t%d\t%d\t%d\t%s\t" % (upload_id, file_number, first_lines[k], end - begin, sid))
+        write(b"\\n".join(records[begin:end]))
+        write(b"\n")
+    return out.getvalue()
+
+
+RAW_BLOCK_COPY = (
+    "COPY cases_rawblock (upload_id, file_number, first_line, line_count, subject_id, records)"
+    " FROM STDIN"
+)
+
+
+def copy_raw_payload(cursor: Any, payload: bytes) -> None:
+    """COPY a `raw_frame_payload` into cases_rawblock."""
+    if payload:
+        cursor.copy_expert(RAW_BLOCK_COPY, io.BytesIO(payload))
 
 
 def copy_raw_frame(cursor: Any, upload_id: int, frame: pl.DataFrame) -> int:
-    """COPY one `iter_records` frame (`file`, `line`, the 95 columns) into cases_rawrow."""
-    out = frame.select(
-        pl.lit(upload_id, dtype=pl.Int64).alias("upload_id"),
-        pl.col("file").alias("file_number"),
-        pl.col("line"),
-        pl.col("SUBJECT_ID").fill_null("").str.strip_chars().alias("subject_id"),
-        _array_expr(COLUMNS).alias("values"),
-    )
-    buf = io.BytesIO()
-    out.write_csv(buf, include_header=False, quote_style="always")
-    buf.seek(0)
-    cursor.copy_expert(
-        'COPY cases_rawrow (upload_id, file_number, line, subject_id, "values") '
-        "FROM STDIN WITH (FORMAT csv)",
-        buf,
-    )
-    return out.height
+    """COPY one `iter_records` frame into cases_rawblock; the number of records written."""
+    copy_raw_payload(cursor, raw_frame_payload(upload_id, frame))
+    return frame.height

@@ -11,8 +11,10 @@
    `eligibility.stats.compute`.
 4. *Storing and publishing*, in one transaction: the row issues, subjects, convictions and
    determinations (ids reserved from the sequences, one COPY per table) and the evaluation; then
-   the engine's objects are freed and the accepted rows are COPYed from
-   `eligibility.doj.iter_records` frames (progress in rows); finally the conditional UPDATE to
+   the engine's objects are freed and the accepted rows are COPYed as per-person blocks, from
+   the COPY text that `rawspool.RawSpool` prepared in a background thread (reading the files
+   with `eligibility.doj.iter_records`) while steps 2-3 ran (progress in rows); finally the
+   conditional UPDATE to
    ``published`` on the claim token. If another worker took the job meanwhile, that UPDATE
    matches nothing and the
    whole transaction rolls back: rows are never doubled and the upload is published once.
@@ -40,7 +42,7 @@ from django.utils import timezone
 from clearrecord.audit.services import audit_record
 from clearrecord.cases.models import Conviction, Evaluation
 from eligibility import stats
-from eligibility.doj import FileRejected, Source, iter_records, read_upload
+from eligibility.doj import FileRejected, Source, read_upload
 from eligibility.lists import Lists, load_default_lists
 from eligibility.model import Determination
 from eligibility.model import Upload as EngineUpload
@@ -50,11 +52,13 @@ from . import pgcopy
 from .errors import LostClaim
 from .models import RowIssue, Status, Upload, UploadFile
 from .progress import ProgressWriter
-from .services import stored_file_path, upload_claim, upload_fail, upload_release
+from .rawspool import RawSpool
+from .services import stored_file_path, upload_claim, upload_fail, upload_release, uploads_root
 
 logger = logging.getLogger(__name__)
 
-RAW_CHUNK_ROWS = 50_000
+#: rows per raw COPY chunk; small, so the spool thread adds little memory beside the engine
+RAW_CHUNK_ROWS = 10_000
 _lists: Lists | None = None
 
 
@@ -133,6 +137,28 @@ def _process(upload_id: int, token: str, progress: ProgressWriter) -> None:
     upload = Upload.objects.select_related("created_by").get(pk=upload_id)
     sources = sources_of(upload)
     options = validate_options(upload.rule_set, upload.options)
+    # The raw rows are prepared beside the engine (see `rawspool`); stopped on any way out.
+    spool = RawSpool(
+        upload_id=upload_id,
+        sources=sources,
+        folder=uploads_root() / str(upload_id),
+        chunk_rows=RAW_CHUNK_ROWS,
+    )
+    try:
+        _process_spooled(upload, token, progress, sources, options, spool)
+    finally:
+        spool.close()
+
+
+def _process_spooled(
+    upload: Upload,
+    token: str,
+    progress: ProgressWriter,
+    sources: list[Source],
+    options: Any,
+    spool: RawSpool,
+) -> None:
+    upload_id = upload.pk
     timings: dict[str, float] = {}
 
     # 2. validating
@@ -221,12 +247,19 @@ def _process(upload_id: int, token: str, progress: ProgressWriter) -> None:
         started = time.monotonic()
         done = 0
         rows = report["data_rows"]
+        while not spool.wait(timeout=2.0):  # still preparing: show how far, keep the lease
+            progress.update("Preparing rows", spool.rows, rows, "rows", force=True)
+        timings["store_rows_wait"] = round(time.monotonic() - started, 3)
         progress.update(storing, 0, rows, "rows", force=True)
-        for frame in iter_records(sources, chunk_rows=RAW_CHUNK_ROWS):
-            done += pgcopy.copy_raw_frame(cursor, upload_id, frame)
-            del frame
+        for chunk_rows, payload in spool.chunks():
+            pgcopy.copy_raw_payload(cursor, payload)
+            done += chunk_rows
+            del payload
             progress.update(storing, done, rows, "rows")
+        if done != rows:  # the two scans of the files disagree: never publish a partial record
+            raise RuntimeError("raw row count differs from the validated row count")
         timings["store_rows"] = round(time.monotonic() - started, 3)
+        timings["prepare_rows_beside_engine"] = spool.elapsed
 
         published = Upload.objects.filter(
             pk=upload_id, claim_token=token, status=Status.EVALUATING

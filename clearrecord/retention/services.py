@@ -24,7 +24,8 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from clearrecord.audit.services import audit_record
-from clearrecord.cases.models import Conviction, Determination, Evaluation, RawRow, Subject
+from clearrecord.cases.models import Conviction, Determination, Evaluation, RawBlock, Subject
+from clearrecord.cases.raw import raw_line_count
 from clearrecord.intake.models import RowIssue, Status, Upload, UploadFile
 from clearrecord.intake.services import stored_file_path, uploads_root
 from clearrecord.review.models import Assignment, Comment, Decision, Objection
@@ -50,7 +51,7 @@ def upload_purge(*, upload_id: int, actor: Any = None, reason: str = "manual") -
             raise NotFinished(f"An evaluation of upload #{upload_id} is running; purge it later.")
         convictions = Conviction.objects.filter(upload_id=upload_id)
         counts = {
-            "raw_rows": RawRow.objects.filter(upload_id=upload_id).count(),
+            "raw_rows": raw_line_count(upload_id=upload_id),
             "subjects": Subject.objects.filter(upload_id=upload_id).count(),
             "convictions": convictions.count(),
         }
@@ -68,7 +69,7 @@ def upload_purge(*, upload_id: int, actor: Any = None, reason: str = "manual") -
         ).delete()[0]
         convictions.delete()
         Subject.objects.filter(upload_id=upload_id).delete()
-        RawRow.objects.filter(upload_id=upload_id).delete()
+        RawBlock.objects.filter(upload_id=upload_id).delete()
         counts["row_issues"] = RowIssue.objects.filter(upload_id=upload_id).delete()[0]
         files = list(UploadFile.objects.filter(upload_id=upload_id, deleted_at__isnull=True))
         UploadFile.objects.filter(pk__in=[f.pk for f in files]).update(deleted_at=timezone.now())
@@ -111,7 +112,7 @@ def uploads_due_for_purge(*, now: dt.datetime | None = None) -> list[int]:
         .exclude(newest__gte=cutoff)
         .exclude(evaluations__state__in=UNFINISHED_EVALUATIONS)
         .filter(
-            Exists(RawRow.objects.filter(upload=OuterRef("pk")))
+            Exists(RawBlock.objects.filter(upload=OuterRef("pk")))
             | Exists(Subject.objects.filter(upload=OuterRef("pk")))
             | Exists(RowIssue.objects.filter(upload=OuterRef("pk")))
         )

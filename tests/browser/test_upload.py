@@ -30,16 +30,16 @@ def test_reviewer_uploads_sees_progress_then_the_report(
 ) -> None:
     gate = threading.Event()
     calls = {"n": 0}
-    real_copy = pgcopy.copy_raw_frame
+    real_copy = pgcopy.copy_raw_payload
 
-    def copy_then_hold(cursor, upload_id, frame):
+    def copy_then_hold(cursor, payload):
         calls["n"] += 1
         if calls["n"] == 2:  # the first chunk's progress is written by now
             gate.wait(timeout=60)
-        return real_copy(cursor, upload_id, frame)
+        return real_copy(cursor, payload)
 
     monkeypatch.setattr(pipeline, "RAW_CHUNK_ROWS", 500)
-    monkeypatch.setattr(pgcopy, "copy_raw_frame", copy_then_hold)
+    monkeypatch.setattr(pgcopy, "copy_raw_payload", copy_then_hold)
     path = synthetic_file(tmp_path, rows=3000, malformed=0.03)
 
     sign_in(page, prosecutor.username, PASSWORD)

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.db import connection
 
 from clearrecord.audit.models import AuditEvent
-from clearrecord.cases.models import Conviction, Determination, Evaluation, RawRow
+from clearrecord.cases.models import Conviction, Determination, Evaluation
+from clearrecord.cases.raw import raw_line_count
 from clearrecord.intake import services
 from clearrecord.intake.models import Status, Upload
 from clearrecord.intake.pipeline import determinations_digest
@@ -122,7 +123,7 @@ def test_sigkill_three_times_then_publish_exactly_once(
         engine_upload.subjects, county=upload.county, compute_at=COMPUTE_AT,
         rule_set="statutory", options=validate_options("statutory", None),
     )  # fmt: skip
-    assert RawRow.objects.filter(upload=upload).count() == engine_upload.data_rows
+    assert raw_line_count(upload_id=upload.pk) == engine_upload.data_rows
     assert Conviction.objects.filter(upload=upload).count() == len(determinations)
     assert Determination.objects.filter(evaluation__upload=upload).count() == len(determinations)
     evaluation = Evaluation.objects.get(upload=upload)  # exactly one

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from clearrecord.cases.models import Conviction, Determination, Evaluation, RawRow, ReviewState
+from clearrecord.cases.models import Conviction, Determination, Evaluation, ReviewState
+from clearrecord.cases.raw import raw_line_count
 from clearrecord.intake import pipeline, services
 from clearrecord.intake.errors import DuplicateUpload, FileRefused, LostClaim
 from clearrecord.intake.models import RowIssue, Status, Upload, UploadFile
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def counts(upload: Upload) -> tuple[int, int, int, int]:
     return (
-        RawRow.objects.filter(upload=upload).count(),
+        raw_line_count(upload_id=upload.pk),
         Conviction.objects.filter(upload=upload).count(),
         Determination.objects.filter(evaluation__upload=upload).count(),
         RowIssue.objects.filter(upload=upload).count(),
@@ -231,7 +232,7 @@ def test_original_files_are_deleted_after_retention_and_the_rows_stay(
     assert not stored.exists()
     assert upload.files.get().deleted_at is not None
     upload.refresh_from_db()
-    assert RawRow.objects.filter(upload=upload).count() == upload.data_rows
+    assert raw_line_count(upload_id=upload.pk) == upload.data_rows
 
 
 def test_reevaluation_never_changes_decisions_and_flags_changed_decided_convictions(

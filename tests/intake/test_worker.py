@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from clearrecord.cases.models import Conviction, RawRow
+from clearrecord.cases.models import Conviction
+from clearrecord.cases.raw import raw_line_count
 from clearrecord.intake.models import Status, Upload
 from tests.intake.builders import make_upload, synthetic_file
 
@@ -31,7 +32,7 @@ def test_an_upload_is_processed_by_a_worker_and_published(
     wait_for(upload, {Status.PUBLISHED, Status.FAILED})
     assert upload.status == Status.PUBLISHED, upload.error_message
     assert upload.attempts == 1
-    assert RawRow.objects.filter(upload=upload).count() == upload.data_rows
+    assert raw_line_count(upload_id=upload.pk) == upload.data_rows
     assert Conviction.objects.filter(upload=upload).count() == upload.relevant_convictions > 0
 
 

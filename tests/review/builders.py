@@ -7,7 +7,8 @@ import itertools
 from typing import Any
 
 from clearrecord.accounts.models import Role, User
-from clearrecord.cases.models import Conviction, Determination, Evaluation, RawRow, Subject
+from clearrecord.cases.models import Conviction, Determination, Evaluation, Subject
+from clearrecord.cases.raw import RawLine, store_raw_lines
 from clearrecord.intake.models import Status, Upload
 
 _serial = itertools.count(1)
@@ -105,7 +106,7 @@ def make_convictions(
     return convictions
 
 
-def make_raw_rows(conviction: Conviction, events: list[dict[str, str]]) -> list[RawRow]:
+def make_raw_rows(conviction: Conviction, events: list[dict[str, str]]) -> list[RawLine]:
     """Rows of the person's DOJ record (invented values), the conviction's own row first."""
     from eligibility.doj.columns import COLUMNS, INDEX
 
@@ -116,13 +117,13 @@ def make_raw_rows(conviction: Conviction, events: list[dict[str, str]]) -> list[
         for column, value in event.items():
             values[INDEX[column]] = value
         rows.append(
-            RawRow(
-                upload_id=conviction.upload_id,
+            RawLine(
+                subject_id=conviction.subject.subject_id,
                 file_number=conviction.file_number,
                 # the conviction's own row first, then rows no other builder uses
                 line=conviction.line if offset == 0 else conviction.line + 50_000 + offset,
-                subject_id=conviction.subject.subject_id,
                 values=values,
             )
         )
-    return RawRow.objects.bulk_create(rows)
+    store_raw_lines(upload_id=conviction.upload_id, lines=rows)
+    return rows

@@ -23,7 +23,7 @@ from schemathesis import checks
 
 from clearrecord.accounts.models import Role
 from clearrecord.accounts.services import api_token_create
-from clearrecord.cases.models import RawRow
+from clearrecord.cases.raw import RawLine, store_raw_lines
 from clearrecord.exports.models import ExportBatch
 from eligibility.doj.columns import COLUMNS
 from tests.conftest import HOME_COUNTY, OTHER_COUNTY
@@ -67,9 +67,7 @@ def api_data(make_user) -> dict[str, int]:
     raw = [""] * len(COLUMNS)
     for column, value in IDENTIFIERS.items():
         raw[COLUMNS.index(column)] = value
-    RawRow.objects.create(
-        upload=home[0].upload, file_number=1, line=home[0].line, subject_id="S1", values=raw
-    )
+    store_raw_lines(upload_id=home[0].upload_id, lines=[RawLine("S1", 1, home[0].line, raw)])
     other = make_convictions(OTHER_COUNTY, 4)
     for c in other:
         c.subject.name = f"{OTHER_MARK}, {c.pk}"

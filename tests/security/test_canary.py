@@ -17,7 +17,8 @@ import pytest
 from celery.signals import before_task_publish
 
 from clearrecord.audit.models import AuditEvent
-from clearrecord.cases.models import Evaluation, RawRow, Subject
+from clearrecord.cases.models import Evaluation, Subject
+from clearrecord.cases.raw import raw_line_count
 from clearrecord.intake import services as intake
 from clearrecord.intake.models import RowIssue, Status, Upload
 from tests.intake.builders import COMPUTE_AT, make_upload
@@ -99,7 +100,7 @@ def test_no_canary_value_reaches_logs_messages_or_error_output(
 
     # The canary data really went through the pipeline ...
     assert Subject.objects.filter(upload=upload, name=NAME).exists()
-    assert RawRow.objects.filter(upload=upload).count() == upload.data_rows
+    assert raw_line_count(upload_id=upload.pk) == upload.data_rows
     assert upload.quarantined > 0  # malformed rows were reported, too
     assert len(messages) >= 2  # the upload and the re-evaluation were sent to the broker
     assert handler.lines  # and the pipeline logged

@@ -15,7 +15,8 @@ from clearrecord.cases.masking import (
     mask_values,
     raw_row_fields,
 )
-from clearrecord.cases.models import Conviction, RawRow
+from clearrecord.cases.models import Conviction, Subject
+from clearrecord.cases.raw import raw_lines_of
 from eligibility.doj.columns import COLUMNS
 from tests.conftest import HOME_COUNTY
 
@@ -54,8 +55,9 @@ def test_a_role_granted_the_capability_sees_them_whole(make_user, monkeypatch) -
 
 @pytest.mark.django_db(transaction=True)
 def test_raw_row_fields_of_an_ingested_row_are_masked(canary_upload, prosecutor) -> None:
-    raw = RawRow.objects.filter(upload=canary_upload).first()
-    assert raw is not None
+    subject = Subject.objects.filter(upload=canary_upload).order_by("pk").first()
+    assert subject is not None
+    raw = raw_lines_of(upload_id=canary_upload.pk, subject_id=subject.subject_id)[0]
     assert IDENTIFIERS["PRI_SSN"] in raw.values  # stored whole
     shown = dict(raw_row_fields(raw.values, user=prosecutor))
     assert shown["PRI_SSN"] == "•••-••-4391"

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clearrecord.audit.models import AuditEvent
-from clearrecord.cases.models import Conviction, Determination, Evaluation, RawRow, Subject
+from clearrecord.cases.models import Conviction, Determination, Evaluation, RawBlock, Subject
+from clearrecord.cases.raw import raw_line_count
 from clearrecord.intake.models import RowIssue, Status, Upload, UploadFile
 from clearrecord.intake.services import stored_file_path
 from clearrecord.retention import services
@@ -35,7 +36,7 @@ def reviewed(canary_upload, prosecutor, defender) -> Upload:
 
 def counts(upload: Upload) -> dict[str, int]:
     return {
-        "raw": RawRow.objects.filter(upload=upload).count(),
+        "raw": raw_line_count(upload_id=upload.pk),
         "subjects": Subject.objects.filter(upload=upload).count(),
         "convictions": Conviction.objects.filter(upload=upload).count(),
         "determinations": Determination.objects.filter(evaluation__upload=upload).count(),
@@ -82,7 +83,7 @@ def test_an_upload_being_processed_is_not_purged(canary_upload) -> None:
     Upload.objects.filter(pk=canary_upload.pk).update(status=Status.EVALUATING)
     with pytest.raises(NotFinished):
         services.upload_purge(upload_id=canary_upload.pk)
-    assert RawRow.objects.filter(upload=canary_upload).exists()
+    assert RawBlock.objects.filter(upload=canary_upload).exists()
 
 
 def test_the_command_asks_for_confirmation(reviewed, monkeypatch) -> None:
@@ -102,14 +103,14 @@ def test_the_command_with_yes_and_an_unknown_upload(reviewed) -> None:
     with pytest.raises(CommandError, match="no upload"):
         call_command("purge_evaluation", "--upload", "999999", "--yes")
     call_command("purge_evaluation", "--upload", str(reviewed.pk), "--yes", stdout=StringIO())
-    assert not RawRow.objects.filter(upload=reviewed).exists()
+    assert not RawBlock.objects.filter(upload=reviewed).exists()
 
 
 def test_retention_is_off_by_default(reviewed, settings) -> None:
     assert settings.CLEARRECORD_EVALUATION_RETENTION_DAYS == 0
     later = timezone.now() + dt.timedelta(days=3650)
     assert services.uploads_purge_expired(now=later) == []
-    assert RawRow.objects.filter(upload=reviewed).exists()
+    assert RawBlock.objects.filter(upload=reviewed).exists()
 
 
 def test_retention_purges_only_uploads_past_it(reviewed, settings) -> None:

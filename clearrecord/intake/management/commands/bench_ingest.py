@@ -6,7 +6,8 @@
 2. Create the upload through the real service (hash, store, dedup) and run the pipeline
    in this process, exactly as a worker runs it (validate, evaluate, store, publish).
 3. Print the wall time from the service call to publication, each phase's seconds and rows/s,
-   and this process's peak resident memory. The upload is deleted afterwards unless --keep.
+   this process's peak resident memory, and the CPU seconds of this process and of its
+   PostgreSQL backend (the machine may be shared: CPU time shows the work, wall time the wait). The upload is deleted afterwards unless --keep.
 
 Development only: it writes a synthetic upload into the configured database.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import random
 import resource
 import subprocess
@@ -26,11 +28,29 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from clearrecord.accounts.models import Role, User
 from clearrecord.intake import pipeline, services
 from clearrecord.intake.models import Upload
 from clearrecord.intake.uploads import IncomingFile, sniff
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _backend_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend (same machine), 0 when unreadable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Command(BaseCommand):
@@ -64,6 +84,8 @@ class Command(BaseCommand):
                 f"in {time.monotonic() - started:.1f} s"
             )
             incoming = self._incoming(path)
+            backend_cpu = _backend_cpu()
+            own_cpu = _own_cpu()
             started = time.monotonic()
             services._enqueue = lambda *a, **k: None  # type: ignore[assignment]  # run here
             upload = services.upload_create(
@@ -73,6 +95,8 @@ class Command(BaseCommand):
             stored = time.monotonic() - started
             outcome = pipeline.upload_process(upload_id=upload.pk)
             wall = time.monotonic() - started
+            own_cpu = _own_cpu() - own_cpu
+            backend_cpu = _backend_cpu() - backend_cpu
         upload = Upload.objects.get(pk=upload.pk)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(f"outcome: {outcome} ({upload.status})")
@@ -87,6 +111,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"rows {upload.data_rows}, relevant convictions {upload.relevant_convictions}, "
             f"peak memory of this process {peak_mb:,.0f} MB"
+        )
+        self.stdout.write(
+            f"CPU: this process {own_cpu:.1f} s, its PostgreSQL backend {backend_cpu:.1f} s; "
+            f"load average now {os.getloadavg()[0]:.2f}"
         )
         if not options["keep"]:
             upload.delete()
