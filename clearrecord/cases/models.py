@@ -37,7 +37,7 @@ class RawBlock(models.Model):
     Read only through `clearrecord.cases.raw`, which parses `records` back into `RawLine`s.
     One block per run of a person's rows (a person whose rows are split by a chunk boundary or
     spread over files has several blocks): ~12 records a block instead of one table row per
-    record, so storing an upload writes far fewer rows and bytes (the column is lz4-compressed).
+    record, so storing an upload writes far fewer rows and bytes (the column is lz4-compressed where the server has lz4).
     """
 
     upload = models.ForeignKey(
