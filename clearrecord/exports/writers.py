@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -473,7 +474,19 @@ def _progress(batch: ExportBatch, percent: int) -> None:
     ExportBatch.objects.filter(pk=batch.pk).update(progress=percent)
 
 
-def batch_write_files(*, batch_id: int) -> str:
+class _Clock:
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[name] = now - self.last
+        self.last = now
+
+
+def batch_write_files(*, batch_id: int, timings: dict[str, float] | None = None) -> str:
     """Write the four files of a batch and record their checksums; idempotent per batch.
 
     1. A batch whose files are already written is left as it is (a retried task does nothing).
@@ -481,25 +494,33 @@ def batch_write_files(*, batch_id: int) -> str:
        PDF (to 70 %) and the gogen zip (to 100 %) are written, each under a temporary name and
        renamed into place.
     3. A failure marks the batch failed with the exception's class name only.
+
+    `timings`, when given, receives the seconds of each step (for the benchmark).
     """
     batch = ExportBatch.objects.get(pk=batch_id)
     if batch.status == BatchStatus.READY:
         return "already written"
+    clock = _Clock(timings)
     try:
         directory = batch_dir(batch.pk)
         directory.mkdir(parents=True, exist_ok=True)
         rows = list(_rows(batch.pk))
+        clock.lap("rows")
         _progress(batch, 10)
         court = _write(directory / COURT_CSV, _csv_chunks(COURT_HEADER, court_csv_lines(rows)))
+        clock.lap(COURT_CSV)
         _progress(batch, 40)
         challenges = _write(
             directory / CHALLENGES_CSV, _csv_chunks(CHALLENGE_HEADER, challenge_csv_lines(rows))
         )
+        clock.lap(CHALLENGES_CSV)
         _progress(batch, 50)
         pdf = _write(directory / ORDER_PDF, iter([_pdf_bytes(batch, rows)]))
+        clock.lap(ORDER_PDF)
         del rows
         _progress(batch, 70)
         gogen_zip = _write_file(directory / GOGEN_ZIP, lambda tmp: gogen.write_zip(batch.pk, tmp))
+        clock.lap(GOGEN_ZIP)
     except Exception as error:
         ExportBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.FAILED, error_code=type(error).__name__[:64]
