@@ -34,8 +34,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from clearrecord.accounts.models import Role, User  # noqa: E402
-from clearrecord.cases.models import Conviction, Determination, Evaluation, Subject  # noqa: E402
-from clearrecord.intake.models import Status, Upload  # noqa: E402
+from clearrecord.cases import synthetic  # noqa: E402
+from clearrecord.cases.models import Conviction  # noqa: E402
 
 COUNTY = "SACRAMENTO"
 OUTCOMES = (
@@ -54,79 +54,44 @@ BATCH = 10_000
 def seed(n: int) -> None:
     rnd = random.Random(64)
     by = User.objects.create(username="bench-uploader", role=Role.DA_SUPERVISOR, county=COUNTY)
-    upload = Upload.objects.create(
-        county=COUNTY,
-        created_by=by,
-        compute_at=dt.date(2026, 7, 1),
-        rule_set="statutory",
-        options_digest="0" * 64,
-        status=Status.PUBLISHED,
-    )
-    evaluation = Evaluation.objects.create(
-        upload=upload,
-        created_by=by,
-        rule_set="statutory",
-        options_digest="0" * 64,
-        compute_at=dt.date(2026, 7, 1),
-        is_current=True,
-        state=Evaluation.State.COMPLETE,
-    )
+    upload, evaluation = synthetic.published_upload(COUNTY, by=by)
+
+    def conviction(i: int) -> dict[str, object]:
+        section, level = rnd.choice(SECTIONS)
+        return {
+            "court_case": f"{rnd.randrange(10**6):06d}",
+            "date": dt.date(1990, 1, 1) + dt.timedelta(days=rnd.randrange(10000)),
+            "level": level,
+            "section": section,
+            "code_section": f"{section}(A) HS",
+            "review_state": rnd.choice(STATES),
+        }
+
+    def determination(i: int) -> dict[str, object]:
+        return {
+            "outcome": rnd.choice(OUTCOMES),
+            "rule_id": "statutory.bench",
+            "reason": "bench",
+            "explanation": "Synthetic explanation.",
+            "citation": "H&S 11361.8",
+            "flags": rnd.choice(FLAGS),
+        }
+
     for start in range(0, n, BATCH):
         with transaction.atomic():
             count = min(BATCH, n - start)
-            subjects = Subject.objects.bulk_create(
-                Subject(
-                    upload=upload,
-                    county=COUNTY,
-                    subject_id=f"S{start + i}",
-                    name=f"TESTPERSON, SYNTH{start + i}",
-                    cii=f"A{start + i:08d}",
-                    dob=dt.date(1960, 1, 1) + dt.timedelta(days=rnd.randrange(15000)),
-                )
-                for i in range(0, count, 2)
-            )
-            convictions = []
-            for i in range(count):
-                section, level = rnd.choice(SECTIONS)
-                convictions.append(
-                    Conviction(
-                        upload=upload,
-                        subject=subjects[i // 2],
-                        county=COUNTY,
-                        file_number=1,
-                        line=start + i + 2,
-                        cnt_order=f"{start + i:06d}001001",
-                        court_case=f"{rnd.randrange(10**6):06d}",
-                        case_numbers=[f"CR-{start + i}"],
-                        date=dt.date(1990, 1, 1) + dt.timedelta(days=rnd.randrange(10000)),
-                        level=level,
-                        section=section,
-                        code_section=f"{section}(A) HS",
-                        review_state=rnd.choice(STATES),
-                    )
-                )
-            Conviction.objects.bulk_create(convictions)
-            Determination.objects.bulk_create(
-                Determination(
-                    evaluation=evaluation,
-                    conviction=c,
-                    outcome=rnd.choice(OUTCOMES),
-                    rule_id="statutory.bench",
-                    reason="bench",
-                    explanation="Synthetic explanation.",
-                    citation="H&S 11361.8",
-                    evidence=[{"role": "conviction", "file": 1, "line": c.line}],
-                    remedy="dismiss_and_seal",
-                    flags=rnd.choice(FLAGS),
-                )
-                for c in convictions
+            synthetic.add_convictions(
+                upload,
+                evaluation,
+                count,
+                first=start,
+                per_subject=2,
+                dob=lambda i: dt.date(1960, 1, 1) + dt.timedelta(days=rnd.randrange(15000)),
+                conviction=conviction,
+                determination=determination,
+                batch_size=BATCH,
             )
         print(f"seeded {start + count}/{n}", file=sys.stderr)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE cases_conviction c SET current_determination_id = d.id "
-            "FROM cases_determination d WHERE d.conviction_id = c.id"
-        )
     with connection.cursor() as cursor:  # outside the transaction: VACUUM cannot run in one
         cursor.execute("VACUUM ANALYZE")
 

@@ -373,6 +373,16 @@ class _FileWriters:
             h.close()
 
 
+def write_row_file_headers(outdir: Path, number: int, files: int) -> list[Path]:
+    """The three row files of input file `number` (of `files`) with their header lines only.
+
+    For a caller writing the bundle of part of an upload in which this file has no rows.
+    """
+    writers = _FileWriters(outdir, number, files)
+    writers.close()
+    return list(writers.paths)
+
+
 def _prefetched(frames: Iterator[pl.DataFrame], depth: int = 1) -> Iterator[pl.DataFrame]:
     """`frames`, produced by a background thread up to `depth` chunks ahead (memory: one chunk).
 

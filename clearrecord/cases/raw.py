@@ -104,5 +104,5 @@ def store_raw_lines(*, upload_id: int, lines: Iterable[RawLine]) -> int:
             run = []
         run.append(ln)
     flush()
-    RawBlock.objects.bulk_create(blocks)
+    RawBlock.objects.bulk_create(blocks, batch_size=2000)
     return sum(b.line_count for b in blocks)

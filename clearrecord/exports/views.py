@@ -25,6 +25,7 @@ DOWNLOADS = {
     "court": (writers.COURT_CSV, "court-{id}.csv", "text/csv"),
     "challenges": (writers.CHALLENGES_CSV, "challenges-{id}.csv", "text/csv"),
     "order": (writers.ORDER_PDF, "motion-and-order-{id}.pdf", "application/pdf"),
+    "gogen": (writers.GOGEN_ZIP, "gogen-{id}.zip", "application/zip"),
 }
 
 
@@ -65,6 +66,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             ("court", "Court CSV", "court_csv_sha256"),
             ("challenges", "Challenges CSV", "challenges_csv_sha256"),
             ("order", "Bulk motion and proposed order (PDF)", "order_pdf_sha256"),
+            ("gogen", "gogen-compatible CSVs (zip)", "gogen_zip_sha256"),
         )
     ]
     context = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 
@@ -31,7 +32,7 @@ def written_batch(supervisor, ready) -> ExportBatch:
 
 @pytest.mark.parametrize("role", [r.value for r in Role])
 @pytest.mark.parametrize("county", [HOME_COUNTY, OTHER_COUNTY])
-@pytest.mark.parametrize("kind", ["detail", "court", "challenges", "order"])
+@pytest.mark.parametrize("kind", ["detail", "court", "challenges", "order", "gogen"])
 def test_object_urls_by_role_and_county(client, make_user, written_batch, role, county, kind):
     client.force_login(make_user(role, county=county))
     if kind == "detail":
@@ -128,3 +129,17 @@ def test_unknown_file_kind_is_404(client, clerk, written_batch):
     client.force_login(clerk)
     url = reverse("exports:download", args=[written_batch.pk, "secrets"])
     assert client.get(url).status_code == 404
+
+
+def test_the_gogen_zip_downloads_streamed_and_audited_and_is_listed(client, clerk, written_batch):
+    client.force_login(clerk)
+    page = client.get(reverse("exports:detail", args=[written_batch.pk])).content.decode()
+    assert reverse("exports:download", args=[written_batch.pk, "gogen"]) in page
+    assert written_batch.gogen_zip_sha256 in page
+    response = client.get(reverse("exports:download", args=[written_batch.pk, "gogen"]))
+    assert response.streaming
+    assert response["Content-Type"] == "application/zip"
+    assert f"gogen-{written_batch.pk}.zip" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content)
+    assert hashlib.sha256(body).hexdigest() == written_batch.gogen_zip_sha256
+    assert AuditEvent.objects.get(action="batch.downloaded").detail == {"file": "gogen"}
