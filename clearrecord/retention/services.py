@@ -7,6 +7,11 @@ de-identified: the `Upload` row with its counts, the `Evaluation` rows with thei
 (`eligibility.stats` summaries) and the audit log, which holds ids and counts only and so never
 blocks a purge. The purge is one transaction and writes `upload.purged`.
 
+An upload with a conviction in an export batch is **held**: the court CSV and order PDF, the
+orders the clerk recorded and the report to DOJ all refer to those convictions, so deleting them
+would destroy the county's record of a court order. `upload_purge` refuses it with
+`HeldByCourtBatch` and retention passes it over (and logs how many it held).
+
 `uploads_purge_expired` is the beat task's body: with `CLEARRECORD_EVALUATION_RETENTION_DAYS`
 > 0 it purges every finished upload whose newest evaluation is older than that many days.
 """
@@ -26,11 +31,12 @@ from django.utils import timezone
 from clearrecord.audit.services import audit_record
 from clearrecord.cases.models import Conviction, Determination, Evaluation, RawBlock, Subject
 from clearrecord.cases.raw import raw_line_count
+from clearrecord.exports.models import BatchItem
 from clearrecord.intake.models import RowIssue, Status, Upload, UploadFile
 from clearrecord.intake.services import stored_file_path, uploads_root
 from clearrecord.review.models import Assignment, Comment, Decision, Objection
 
-from .errors import NotFinished
+from .errors import HeldByCourtBatch, NotFinished
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +55,12 @@ def upload_purge(*, upload_id: int, actor: Any = None, reason: str = "manual") -
             raise NotFinished(f"Upload #{upload_id} is still being processed; purge it later.")
         if upload.evaluations.filter(state__in=UNFINISHED_EVALUATIONS).exists():
             raise NotFinished(f"An evaluation of upload #{upload_id} is running; purge it later.")
+        sent = BatchItem.objects.filter(conviction__upload_id=upload_id).count()
+        if sent:
+            raise HeldByCourtBatch(
+                f"Upload #{upload_id} is kept: {sent} of its convictions were sent to the court "
+                "in export batches, and those batches and the court's orders refer to them."
+            )
         convictions = Conviction.objects.filter(upload_id=upload_id)
         counts = {
             "raw_rows": raw_line_count(upload_id=upload_id),
@@ -95,7 +107,10 @@ def _delete_files(upload_id: int, files: list[UploadFile]) -> None:
 
 
 def uploads_due_for_purge(*, now: dt.datetime | None = None) -> list[int]:
-    """Finished uploads still holding records whose newest evaluation is past retention."""
+    """Finished uploads still holding records whose newest evaluation is past retention.
+
+    Uploads held by a court batch (see the module docstring) are not among them.
+    """
     days = settings.CLEARRECORD_EVALUATION_RETENTION_DAYS
     if days <= 0:
         return []
@@ -111,6 +126,7 @@ def uploads_due_for_purge(*, now: dt.datetime | None = None) -> list[int]:
         )
         .exclude(newest__gte=cutoff)
         .exclude(evaluations__state__in=UNFINISHED_EVALUATIONS)
+        .exclude(Exists(BatchItem.objects.filter(conviction__upload=OuterRef("pk"))))
         .filter(
             Exists(RawBlock.objects.filter(upload=OuterRef("pk")))
             | Exists(Subject.objects.filter(upload=OuterRef("pk")))
@@ -128,6 +144,9 @@ def uploads_purge_expired(*, now: dt.datetime | None = None) -> list[int]:
         try:
             upload_purge(upload_id=upload_id, reason="retention")
         except NotFinished:  # started again in between: next run
+            continue
+        except HeldByCourtBatch:  # exported in between: kept from now on
+            logger.info("upload %s held by a court batch; not purged", upload_id)
             continue
         purged.append(upload_id)
     return purged

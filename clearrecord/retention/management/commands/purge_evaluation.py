@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from clearrecord.intake.models import Upload
-from clearrecord.retention.errors import NotFinished
+from clearrecord.retention.errors import HeldByCourtBatch, NotFinished
 from clearrecord.retention.services import upload_purge
 
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 raise CommandError("Not confirmed; nothing was deleted.")
         try:
             counts = upload_purge(upload_id=row.pk, reason="command")
-        except NotFinished as exc:
+        except (NotFinished, HeldByCourtBatch) as exc:
             raise CommandError(str(exc)) from None
         summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Upload #{row.pk} purged: {summary}."))
