@@ -42,6 +42,7 @@ from django.utils import timezone
 from clearrecord.audit.services import audit_record
 from clearrecord.cases.models import Conviction, Evaluation
 from eligibility import stats
+from eligibility.api import gc_paused
 from eligibility.doj import FileRejected, Source, read_upload
 from eligibility.lists import Lists, load_default_lists
 from eligibility.model import Determination
@@ -162,41 +163,28 @@ def _process_spooled(
     timings: dict[str, float] = {}
 
     # 2. validating
-    started = time.monotonic()
     reading = "Reading and checking the files"
     total_bytes = sum(s.path.stat().st_size for s in sources)
     progress.update(reading, 0, total_bytes, "bytes", force=True)
-    engine_upload = read_upload(
+
+    def evaluating() -> None:  # 3. evaluating, once the files are read and checked
+        moved = Upload.objects.filter(
+            pk=upload_id, claim_token=token, status=Status.VALIDATING
+        ).update(status=Status.EVALUATING)
+        if moved != 1:
+            raise LostClaim
+        progress.update("Evaluating convictions", 0, 0, "", force=True)
+
+    engine_upload, determinations, statistics = engine_evaluate(
         sources,
         county=upload.county,
+        compute_at=upload.compute_at,
+        rule_set=upload.rule_set,
+        options=options,
         progress=lambda done, total: progress.update(reading, done, total, "bytes"),
+        after_read=evaluating,
+        timings=timings,
     )
-    timings["read"] = round(time.monotonic() - started, 3)
-
-    # 3. evaluating
-    moved = Upload.objects.filter(pk=upload_id, claim_token=token, status=Status.VALIDATING).update(
-        status=Status.EVALUATING
-    )
-    if moved != 1:
-        raise LostClaim
-    started = time.monotonic()
-    progress.update("Evaluating convictions", 0, 0, "", force=True)
-    determinations = evaluate(
-        engine_upload.subjects,
-        county=upload.county,
-        compute_at=upload.compute_at,
-        rule_set=upload.rule_set,
-        options=options,
-        lists=default_lists(),
-    )
-    statistics = stats.compute(
-        engine_upload,
-        determinations,
-        compute_at=upload.compute_at,
-        rule_set=upload.rule_set,
-        options=options,
-    )
-    timings["evaluate"] = round(time.monotonic() - started, 3)
 
     # 4. storing and publishing: one transaction. Cases first, so that the engine's objects can
     # be freed before the raw rows are streamed (peak memory: never both at once).
@@ -516,26 +504,13 @@ def _reevaluate(evaluation_id: int, token: str, progress: ProgressWriter) -> Non
     evaluation = Evaluation.objects.select_related("upload").get(pk=evaluation_id)
     upload = evaluation.upload
     options = validate_options(evaluation.rule_set, evaluation.options)
-    sources = sources_of(upload)
-    engine_upload = read_upload(
-        sources,
+    _, determinations, statistics = engine_evaluate(
+        sources_of(upload),
         county=upload.county,
+        compute_at=evaluation.compute_at,
+        rule_set=evaluation.rule_set,
+        options=options,
         progress=lambda done, total: progress.update("", done, total, "bytes"),
-    )
-    determinations = evaluate(
-        engine_upload.subjects,
-        county=upload.county,
-        compute_at=evaluation.compute_at,
-        rule_set=evaluation.rule_set,
-        options=options,
-        lists=default_lists(),
-    )
-    statistics = stats.compute(
-        engine_upload,
-        determinations,
-        compute_at=evaluation.compute_at,
-        rule_set=evaluation.rule_set,
-        options=options,
     )
     with transaction.atomic(), connection.cursor() as wrapper:
         cursor = wrapper.cursor
@@ -612,40 +587,77 @@ def _reevaluate(evaluation_id: int, token: str, progress: ProgressWriter) -> Non
 # --- what-if trials (clearrecord/reports/services.py) -------------------------------------------
 
 
+def engine_evaluate(
+    sources: Sequence[Source],
+    *,
+    county: str,
+    compute_at: dt.date,
+    rule_set: str,
+    options: Any,
+    progress: Any = None,
+    after_read: Any = None,
+    timings: dict[str, float] | None = None,
+) -> tuple[EngineUpload, list[Determination], stats.Statistics]:
+    """Read the files, evaluate and count, as `eligibility.api.run` does: the cyclic garbage
+    collector paused while the engine builds its millions of small objects (they hold no cycles).
+
+    `progress(done, total)` gets bytes read; `after_read()` runs between reading and evaluating;
+    `timings` receives the wall and CPU seconds of ``read`` and ``evaluate``.
+    Raises `FileRejected` or `FileNotFoundError`.
+    """
+    timings = {} if timings is None else timings
+    with gc_paused():
+        started, cpu = time.monotonic(), time.process_time()
+        engine_upload = read_upload(sources, county=county, progress=progress)
+        record_lap(timings, "read", started, cpu)
+        if after_read is not None:
+            after_read()
+        started, cpu = time.monotonic(), time.process_time()
+        determinations = evaluate(
+            engine_upload.subjects,
+            county=county,
+            compute_at=compute_at,
+            rule_set=rule_set,
+            options=options,
+            lists=default_lists(),
+        )
+        statistics = stats.compute(
+            engine_upload,
+            determinations,
+            compute_at=compute_at,
+            rule_set=rule_set,
+            options=options,
+        )
+        record_lap(timings, "evaluate", started, cpu)
+    return engine_upload, determinations, statistics
+
+
+def record_lap(timings: dict[str, float], step: str, started: float, cpu: float) -> None:
+    """Wall seconds of `step` and this process's CPU seconds (PostgreSQL's are not counted)."""
+    timings[step] = round(time.monotonic() - started, 3)
+    timings[f"{step}_cpu"] = round(time.process_time() - cpu, 3)
+
+
 def evaluation_compute(
     evaluation: Evaluation, progress: Any = None, timings: dict[str, float] | None = None
 ) -> tuple[list[Determination], stats.Statistics]:
     """Read the upload's files again and apply the evaluation's rule set, options and date.
 
     `progress(done, total)` is called with bytes read; `timings` receives the wall and CPU
-    seconds of each step. Raises `FileRejected`, `OptionsError` or `FileNotFoundError` like the re-evaluation.
+    seconds of each step. Raises `FileRejected`, `OptionsError` or `FileNotFoundError` like the
+    re-evaluation.
     """
-    timings = {} if timings is None else timings
     upload = evaluation.upload
-    options = validate_options(evaluation.rule_set, evaluation.options)
-    started, cpu = time.monotonic(), time.process_time()
-    engine_upload = read_upload(sources_of(upload), county=upload.county, progress=progress)
-    timings["read"] = round(time.monotonic() - started, 3)
-    timings["read_cpu"] = round(time.process_time() - cpu, 3)
-    started, cpu = time.monotonic(), time.process_time()
-    determinations = evaluate(
-        engine_upload.subjects,
+    _, determinations, statistics = engine_evaluate(
+        sources_of(upload),
         county=upload.county,
         compute_at=evaluation.compute_at,
         rule_set=evaluation.rule_set,
-        options=options,
-        lists=default_lists(),
+        options=validate_options(evaluation.rule_set, evaluation.options),
+        progress=progress,
+        timings=timings,
     )
-    statistics = stats.compute(
-        engine_upload,
-        determinations,
-        compute_at=evaluation.compute_at,
-        rule_set=evaluation.rule_set,
-        options=options,
-    )
-    timings["evaluate"] = round(time.monotonic() - started, 3)
-    timings["evaluate_cpu"] = round(time.process_time() - cpu, 3)
-    return list(determinations), statistics
+    return determinations, statistics
 
 
 def statistics_summary(statistics: stats.Statistics) -> dict[str, Any]:

@@ -172,12 +172,6 @@ def whatif_process(*, evaluation_id: int) -> str:
     return "complete"
 
 
-def _timed(timings: dict[str, float], step: str, started: float, cpu: float) -> None:
-    """Wall seconds of `step` and this process's CPU seconds (PostgreSQL's are not counted)."""
-    timings[step] = round(time.monotonic() - started, 3)
-    timings[f"{step}_cpu"] = round(time.process_time() - cpu, 3)
-
-
 def _fail(evaluation_id: int, token: str, message: str) -> None:
     Evaluation.objects.filter(pk=evaluation_id, claim_token=token).exclude(
         state=Evaluation.State.COMPLETE
@@ -204,7 +198,7 @@ def _process(evaluation_id: int, token: str, progress: TrialProgress) -> None:
     summary = pipeline.statistics_summary(statistics)
     digest = pipeline.determinations_digest(determinations)
     del statistics
-    _timed(timings, "summarise", started, cpu)
+    pipeline.record_lap(timings, "summarise", started, cpu)
     started, cpu = time.monotonic(), time.process_time()
     with transaction.atomic(), connection.cursor() as wrapper:
         stored = _store_determinations(
@@ -228,7 +222,7 @@ def _process(evaluation_id: int, token: str, progress: TrialProgress) -> None:
         )
         if done != 1:
             raise LostClaim
-    _timed(timings, "store", started, cpu)
+    pipeline.record_lap(timings, "store", started, cpu)
     started, cpu = time.monotonic(), time.process_time()
     # 4. The page that asked compares with the current evaluation: do it now, once, into the
     # cache. A failure here costs nothing but speed (the page computes it on first request).
@@ -241,7 +235,7 @@ def _process(evaluation_id: int, token: str, progress: TrialProgress) -> None:
             logger.warning(
                 "what-if %s: comparison not cached (%s)", evaluation_id, type(exc).__name__
             )
-    _timed(timings, "compare", started, cpu)
+    pipeline.record_lap(timings, "compare", started, cpu)
     Evaluation.objects.filter(pk=evaluation_id).update(phase="", timings=timings)
     logger.info("what-if %s complete: %s determinations", evaluation_id, stored)
 
