@@ -71,6 +71,7 @@ class Command(BaseCommand):
             username=f"bench-{county.lower().replace(' ', '-')}",
             defaults={"role": Role.DA_REVIEWER, "county": county},
         )
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)  # a fresh VAR_DIR is fine
         with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
             path = Path(folder) / f"bench_{rows}.csv"
             started = time.monotonic()
