@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clearrecord.accounts.policy import can, capability_required
 from clearrecord.audit.services import audit_record
-from clearrecord.cases.models import Conviction
+from clearrecord.cases.models import Conviction, Subject
 from eligibility.doj.columns import INDEX
 
 from . import forms, selectors, services
@@ -321,6 +321,8 @@ def _adjacent(
     bound. NULLs fall outside both: when they come next in this direction, a second LIMIT 1
     query looks there, only once the non-NULL values are exhausted.
     """
+    if order[:2] in (PERSON_KEY, tuple(f"-{f}" for f in PERSON_KEY)):
+        return _adjacent_by_person(queryset, order, row, after=after)
     ordering = order if after else tuple(f[1:] if f[0] == "-" else f"-{f}" for f in order)
     keyset = _keyset(order, row, after=after)
     rows = queryset.order_by(*ordering)
@@ -338,6 +340,52 @@ def _adjacent(
     if pk is None and upwards and _nullable(first):
         pk = rows.filter(keyset, **{f"{first}__isnull": True}).values_list("pk", flat=True).first()
     return pk
+
+
+PERSON_KEY = ("subject__name", "subject_id")
+
+
+def _adjacent_by_person(
+    queryset: QuerySet[Conviction], order: tuple[str, ...], row: Conviction, *, after: bool
+) -> int | None:
+    """`_adjacent` for the sorts by person: (name, person) then the rest of `order` within one.
+
+    A condition on the joined name cannot use an index, so PostgreSQL would join and sort the
+    whole queue. Instead: the next row of this person's own convictions (few); else the nearest
+    person in (name, id) order who still has a row in the queue (an index walk on the people
+    of the county, each checked with EXISTS on the queue), and that person's first (or last) row.
+    """
+    rest = order[2:]
+    within = tuple(f[1:] if f[0] == "-" else f"-{f}" for f in rest)
+    own = queryset.filter(subject_id=row.subject_id)
+    pk = (
+        own.filter(_keyset(rest, row, after=after))
+        .order_by(*(rest if after else within))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is not None:
+        return pk
+    upwards = order[0].startswith("-") != after
+    name, person = row.subject.name, row.subject_id
+    beyond = Q(name__gt=name) | Q(name=name, pk__gt=person)
+    if not upwards:
+        beyond = Q(name__lt=name) | Q(name=name, pk__lt=person)
+    nearest = (
+        Subject.objects.filter(beyond, county=row.county)
+        .filter(Exists(queryset.filter(subject_id=OuterRef("pk"))))
+        .order_by(*(("name", "pk") if upwards else ("-name", "-pk")))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if nearest is None:
+        return None
+    return (
+        queryset.filter(subject_id=nearest)
+        .order_by(*(rest if after else within))
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _neighbours(request: HttpRequest, conviction: Conviction) -> dict[str, str]:

@@ -650,3 +650,26 @@ def test_the_persons_other_convictions_keep_the_way_back(as_prosecutor) -> None:
         reverse("review:conviction", args=[first.pk]), {"next": "https://evil.example/"}
     ).content.decode()
     assert f'href="{reverse("review:conviction", args=[second.pk])}"' in plain
+
+
+@pytest.mark.parametrize("sort", ["person", "-person"])
+def test_person_sort_neighbours_walk_people_not_the_queue(
+    as_prosecutor, sort: str, django_assert_max_num_queries
+) -> None:
+    """By person, a neighbour is this person's next row, else the nearest person's: LIMIT 1s."""
+    _varied_queue()
+    order = ids_on(queue(as_prosecutor, outcome="eligible_dismissal", sort=sort))
+    back = reverse("review:queue") + f"?outcome=eligible_dismissal&sort={sort}"
+    url = reverse("review:conviction", args=[order[4]])
+    with django_assert_max_num_queries(REQUEST_QUERIES + 7 + 6) as captured:
+        response = as_prosecutor.get(url, {"next": back})
+    assert response.context["next_url"].startswith(reverse("review:conviction", args=[order[5]]))
+    assert response.context["previous_url"].startswith(
+        reverse("review:conviction", args=[order[3]])
+    )
+    walks = [q["sql"] for q in captured.captured_queries if '"pk"' in q["sql"].split("FROM")[0]]
+    assert walks
+    assert all(q.endswith("LIMIT 1") for q in walks)
+    # no walk over the queue's convictions in the joined name's order (no index can serve it)
+    by_name = [q for q in walks if '"cases_subject"."name"' in q.rpartition("ORDER BY")[2]]
+    assert all(q.split(" FROM ")[1].startswith('"cases_subject"') for q in by_name)
