@@ -22,6 +22,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from django.db import connection
 from clearrecord.accounts.models import Role, User
 from clearrecord.intake import pipeline, services
 from clearrecord.intake.models import Upload
+from clearrecord.intake.progress import ProgressWriter
 from clearrecord.intake.uploads import IncomingFile, sniff
 
 
@@ -51,6 +53,44 @@ def _backend_cpu() -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class PhaseMemory:
+    """Peak resident memory per pipeline phase: a thread samples /proc every 50 ms, and the
+    phase is the last one the pipeline wrote to its progress row (`ProgressWriter.update`)."""
+
+    def __init__(self) -> None:
+        self.phase = "start"
+        self.peaks: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._original = ProgressWriter.update
+
+    def __enter__(self) -> PhaseMemory:
+        watcher, original = self, self._original
+
+        def update(writer: ProgressWriter, phase: str, *args: Any, **kwargs: Any) -> None:
+            watcher.phase = phase or watcher.phase
+            original(writer, phase, *args, **kwargs)
+
+        ProgressWriter.update = update  # type: ignore[method-assign]
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        ProgressWriter.update = self._original  # type: ignore[method-assign]
+
+    def _sample(self) -> None:
+        status = Path("/proc/self/status")
+        while not self._stop.wait(0.05):
+            try:
+                line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS"))
+            except (OSError, StopIteration):
+                return
+            kib = int(line.split()[1])
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0), kib)
 
 
 class Command(BaseCommand):
@@ -94,7 +134,8 @@ class Command(BaseCommand):
                 options=None, files=[incoming],
             )  # fmt: skip
             stored = time.monotonic() - started
-            outcome = pipeline.upload_process(upload_id=upload.pk)
+            with PhaseMemory() as memory:
+                outcome = pipeline.upload_process(upload_id=upload.pk)
             wall = time.monotonic() - started
             own_cpu = _own_cpu() - own_cpu
             backend_cpu = _backend_cpu() - backend_cpu
@@ -113,6 +154,10 @@ class Command(BaseCommand):
             f"rows {upload.data_rows}, relevant convictions {upload.relevant_convictions}, "
             f"peak memory of this process {peak_mb:,.0f} MB"
         )
+        for phase, kib in memory.peaks.items():
+            self.stdout.write(
+                f"peak memory while {phase[:1].lower() + phase[1:]:<32} {kib / 1024:7,.0f} MB"
+            )
         self.stdout.write(
             f"CPU: this process {own_cpu:.1f} s, its PostgreSQL backend {backend_cpu:.1f} s; "
             f"load average now {os.getloadavg()[0]:.2f}"
