@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from clearrecord.accounts.policy import can
 from clearrecord.review import workflow as wf
+from clearrecord.review.filters import search_condition
 
 from .models import BatchItem, ExportBatch, OrderLine, OrderOutcome
 
@@ -31,10 +32,16 @@ def ready_count(*, user: Any) -> int:
     return Conviction.objects.filter(county=user.county, review_state=wf.READY_FOR_EXPORT).count()
 
 
-def unordered_items(*, batch: ExportBatch) -> QuerySet[BatchItem]:
-    """The batch's convictions still waiting for the court's order, for the order form."""
+def unordered_items(*, batch: ExportBatch, search: str = "") -> QuerySet[BatchItem]:
+    """The batch's convictions still waiting for the court's order, for the order form; with a
+    search text, those it finds (the review queue's search: name, CII, case number, DOB).
+
+    Only the items of `batch` are searched, and the batch comes from `batch_get`, scoped to the
+    user's county: a search cannot reach another batch or county.
+    """
     return (
         BatchItem.objects.filter(batch=batch, conviction__review_state=wf.EXPORTED)
+        .filter(search_condition(search, via="conviction__"))
         .select_related("conviction__subject")
         .order_by("conviction__subject__name", "conviction__date", "conviction_id")
     )

@@ -3,17 +3,21 @@ clerk's court order form and the DOJ report (list, CSV, mark reported)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clearrecord.accounts.policy import can, capability_required
 from clearrecord.audit.services import audit_record
+from clearrecord.review import searches
 
 from . import doj, selectors, services, writers
 from .errors import ExportError
@@ -153,17 +157,50 @@ def order_record(request: HttpRequest, batch_id: int) -> HttpResponse:
                     f" conviction{'s' if order.line_count != 1 else ''}.",
                 )
                 return redirect("exports:detail", batch_id=batch.pk)
-    page = Paginator(selectors.unordered_items(batch=batch), ORDER_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    search = searches.search_text(request, request.GET.get("s", ""))
+    items = selectors.unordered_items(batch=batch, search=search)
+    page = Paginator(items, ORDER_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A refused POST shows each row as the clerk left it: ticked, its own outcome and note.
+    rows = [
+        (
+            item,
+            request.POST.get(f"outcome-{item.conviction_id}", ""),
+            request.POST.get(f"note-{item.conviction_id}", ""),
+        )
+        for item in page.object_list
+    ]
+    # The form posts back to the same search and page, so a refusal re-renders what was seen.
+    keep = {"s": request.GET["s"]} if search else {}
+    if page.number > 1:
+        keep["page"] = str(page.number)
+    action = reverse("exports:order", args=[batch.pk]) + (f"?{urlencode(keep)}" if keep else "")
+    waiting = selectors.unordered_items(batch=batch).count() if search else page.paginator.count
     context = {
         "batch": batch,
         "form": form,
         "page": page,
+        "rows": rows,
+        "waiting": waiting,
+        "search_text": search,
+        "search_lost": bool(request.GET.get("s")) and not search,
+        "action": action,
         "outcomes": OrderOutcome.choices,
         "ticked": set(request.POST.getlist("convictions")),
     }
     return render(request, "exports/order.html", context, status=status)
+
+
+@capability_required("record_order")
+@require_POST
+def order_search(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The order form's search box posts here; the form's URL then carries a token, never the
+    text (names and CIIs stay out of URLs: see review/searches.py)."""
+    batch = _batch_or_404(request, batch_id)
+    text = request.POST.get("q", "").strip()[:200]
+    url = reverse("exports:order", args=[batch.pk])
+    if text:
+        url += "?" + urlencode({"s": searches.search_token(request, text)})
+    return redirect(url)
 
 
 # DOJ report -----------------------------------------------------------------------------------

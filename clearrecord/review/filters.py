@@ -64,6 +64,34 @@ CASE_NUMBER = re.compile(r"[A-Za-z0-9]+-[A-Za-z0-9-]*\d[A-Za-z0-9-]*")  # e.g. C
 DEFAULT_SORT = ("subject_id", "court_case", "id")  # grouped by person, then court case
 
 
+def search_condition(text: str, *, via: str = "") -> Q:
+    """The condition a free-text search puts on convictions (`via` reaches them from another
+    model, e.g. "conviction__" from a batch item); case does not matter.
+
+    One lookup chosen by the shape of the text, not an OR across every column: an OR over four
+    columns of two tables defeats every index (a full scan per page on a large county). So: a
+    date is a date of birth; letters then digits is a CII (exact); digits only is a court case
+    number; a hyphenated code with digits is a case number; anything else is part of a name.
+    """
+    text = text.strip()
+    if not text:
+        return Q()
+    try:
+        return Q(**{f"{via}subject__dob": dt.date.fromisoformat(text)})
+    except ValueError:
+        pass
+    if CII.fullmatch(text):
+        return Q(**{f"{via}subject__cii": text.upper()})
+    if text.isdigit():
+        return Q(**{f"{via}court_case": text}) | Q(**{f"{via}case_numbers__contains": [text]})
+    if CASE_NUMBER.fullmatch(text):
+        # Case numbers are stored as DOJ wrote them (in capitals, in practice): match the text
+        # as typed, in capitals and in lower case, without a per-row function on the array.
+        spellings = sorted({text, text.upper(), text.lower()})
+        return Q(**{f"{via}case_numbers__overlap": spellings})
+    return Q(**{f"{via}subject__name__icontains": text})
+
+
 def reviewer_choices(user: Any) -> list[tuple[str, str]]:
     """The DAs of the user's county, for the "assigned reviewer" filter (one query)."""
     return [
@@ -73,7 +101,7 @@ def reviewer_choices(user: Any) -> list[tuple[str, str]]:
 
 
 class ConvictionFilter(df.FilterSet):
-    # Set from the session by the views (never read from a URL: see views._search_token).
+    # Set from the session by the views (never read from a URL: see searches.py).
     q = df.CharFilter(method="search", label="Search (name, CII, court case, DOB)")
     state = df.ChoiceFilter(
         field_name="review_state", choices=list(wf.STATE_LABELS.items()), label="Review state"
@@ -124,27 +152,7 @@ class ConvictionFilter(df.FilterSet):
         self.filters["reviewer"].extra["choices"] = [("me", "Me"), ("none", "Nobody"), *reviewers]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """One indexed lookup chosen by the shape of the text, not an OR across every column.
-
-        An OR over four columns of two tables defeats every index (a full scan per page on a
-        large county), so: a date is a date of birth; letters then digits is a CII (exact);
-        digits only is a court case number; a
-        hyphenated code with digits is a case number; anything else is part of a name.
-        """
-        value = value.strip()
-        if not value:
-            return queryset
-        try:
-            return queryset.filter(subject__dob=dt.date.fromisoformat(value))
-        except ValueError:
-            pass
-        if CII.fullmatch(value):
-            return queryset.filter(subject__cii=value.upper())
-        if value.isdigit():
-            return queryset.filter(Q(court_case=value) | Q(case_numbers__contains=[value]))
-        if CASE_NUMBER.fullmatch(value):
-            return queryset.filter(case_numbers__contains=[value])
-        return queryset.filter(subject__name__icontains=value)
+        return queryset.filter(search_condition(value))
 
     def with_flag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(FLAGS[value][1]) if value in FLAGS else queryset

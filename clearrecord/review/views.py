@@ -7,7 +7,6 @@ looking at, with the new state when someone else was faster.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -28,7 +27,7 @@ from clearrecord.audit.services import audit_record
 from clearrecord.cases.models import Conviction, Subject
 from eligibility.doj.columns import INDEX
 
-from . import forms, selectors, services
+from . import forms, searches, selectors, services
 from . import workflow as wf
 from .errors import InvalidInput, ReviewError, StaleState, http_status
 from .filters import DEFAULT_SORT, FLAGS, OUTCOMES, SORTS, ConvictionFilter, reviewer_choices
@@ -52,33 +51,13 @@ FILTER_KEYS = (
 )
 
 
-SEARCHES_KEPT = 20
-
-
-def _search_token(request: HttpRequest, text: str) -> str:
-    """Keep a search text in the session and return the token the URL carries instead.
-
-    Names, CIIs and dates of birth must never appear in a URL (access logs, browser history,
-    the Referer header), yet a filtered queue must be a link one can reload and come back to.
-    So the URL holds `s=<token>`, and the text stays in the server-side session.
-    """
-    searches: dict[str, str] = request.session.get("review_searches", {})
-    for token, kept in searches.items():
-        if kept == text:
-            return token
-    token = secrets.token_urlsafe(6)
-    searches[token] = text
-    request.session["review_searches"] = dict(list(searches.items())[-SEARCHES_KEPT:])
-    return token
-
-
 def _with_search(request: HttpRequest, data: QueryDict) -> QueryDict:
     """The filter data with `q` restored from the session token `s` (never from the URL)."""
     data = data.copy()
     data.pop("q", None)
     token = data.get("s")
     if token:
-        data["q"] = request.session.get("review_searches", {}).get(token, "")
+        data["q"] = searches.search_text(request, token)
     return data
 
 
@@ -156,7 +135,9 @@ def search(request: HttpRequest) -> HttpResponse:
     data.pop("s", None)
     query = _filter_query(data, without=("s",))
     if text:
-        query = "&".join(filter(None, [query, urlencode({"s": _search_token(request, text)})]))
+        query = "&".join(
+            filter(None, [query, urlencode({"s": searches.search_token(request, text)})])
+        )
     return redirect(reverse("review:queue") + (f"?{query}" if query else ""))
 
 

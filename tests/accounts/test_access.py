@@ -156,7 +156,7 @@ OBJECT_URLS = {
     "reports:dashboard", "reports:impact_report", "reports:export_csv", "reports:export_json",  # tests/reports/
     "reports:whatif_trial", "reports:trial_progress",  # tests/reports/
     "exports:detail", "exports:download",  # tests/exports/test_views.py
-    "exports:order",  # tests/exports/test_order_views.py
+    "exports:order", "exports:order_search",  # tests/exports/test_order_views.py
     "exports_api:batch", "exports_api:download", "exports_api:order",  # tests/exports/test_api.py
 }  # fmt: skip
 

@@ -117,8 +117,17 @@ def test_batch_to_court_order_to_doj_report(
         assert c.subject.name in line, c.pk  # name and case number on one schedule row
     assert len(re.findall(r"CR-\d+", schedule)) == len(ids)
 
-    # 3. The clerk records the order: relief granted, both challenges sustained.
+    # 3. The clerk records the order: relief granted, both challenges sustained, and one
+    #    exception, found with the search box (keyboard only: Enter searches), denied.
     page.get_by_role("link", name="Record the court order").click()
+    exception = plain[0]
+    search = page.get_by_label("Find convictions of this batch")
+    search.fill(exception.subject.cii.lower())
+    search.press("Enter")
+    page.wait_for_url(re.compile(r"/order/\?s="))
+    assert exception.subject.cii.lower() not in page.url.lower()
+    assert page.locator('select[name^="outcome-"]').count() == 1
+    page.get_by_label(f"Outcome for {exception.subject.name}").select_option("denied")
     page.get_by_label("Date of the order").fill("2026-09-01")
     page.get_by_label("Judge").fill("Hon. A. Synthetic")
     page.get_by_label("Order number").fill("ORD-2026-17")
@@ -128,9 +137,10 @@ def test_batch_to_court_order_to_doj_report(
     page.wait_for_url(re.compile(rf"/batches/{batch.pk}/$"))
     main = page.inner_text("main")
     assert "Order ORD-2026-17 recorded for 14 convictions." in main
-    assert "14 of 14 convictions ordered: 12 granted, 2 denied, 0 modified" in main
+    assert "14 of 14 convictions ordered: 11 granted, 3 denied, 0 modified" in main
     screenshot(page, "court-batch-ordered")
     assert set(OrderLine.objects.values_list("conviction_id", flat=True)) == ids
+    assert OrderLine.objects.get(conviction=exception).outcome == "denied"
 
     # 4. The DOJ report lists exactly the convictions of the batch.
     page.get_by_role("link", name="Report to DOJ").click()

@@ -11,6 +11,7 @@ from clearrecord.accounts.models import Role
 from clearrecord.cases.models import Conviction
 from clearrecord.exports import services
 from clearrecord.exports.models import OrderLine
+from clearrecord.exports.views import ORDER_PAGE_SIZE
 from clearrecord.review.models import Decision
 from tests.conftest import OTHER_COUNTY, REQUEST_QUERIES
 from tests.review.builders import make_convictions
@@ -165,3 +166,166 @@ def test_home_query_count_does_not_grow(client, clerk, ready, django_assert_num_
     client.get(reverse("home"))
     with django_assert_num_queries(REQUEST_QUERIES + 1):  # one query for every figure
         client.get(reverse("home"))
+
+
+# The form's rows: kept on a refusal; found by a search (issue #6) -----------------------------
+def _ids(batch) -> list[int]:
+    """The batch's conviction ids in the order of the form's table (by name)."""
+    items = batch.items.order_by("conviction__subject__name", "conviction_id")
+    return list(items.values_list("conviction_id", flat=True))
+
+
+def _row(page: str, pk: int) -> str:
+    """The HTML of the table row of conviction `pk`."""
+    return next(tr for tr in page.split("<tr>") if f'id="outcome-{pk}"' in tr)
+
+
+def _shown(response) -> list[int]:
+    return [item.conviction_id for item, _, _ in response.context["rows"]]
+
+
+def _search(client, batch, text: str):
+    """Search as the page does: POST the text, follow the redirect to the tokenised URL."""
+    response = client.post(reverse("exports:order_search", args=[batch.pk]), {"q": text})
+    assert response.status_code == 302
+    return client.get(response["Location"])
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"judge": ""}, "This field is required."),  # the form refuses
+        ({"order_date": "2099-01-01"}, "cannot be dated in the future"),  # the service refuses
+    ],
+)
+def test_a_refused_post_keeps_each_rows_outcome_and_note(client, clerk, batch, change, error):
+    first, second, third = _ids(batch)
+    client.force_login(clerk)
+    data = {
+        **FORM, **change, "scope": "selected", "convictions": [str(first)],
+        f"outcome-{second}": "modified", f"note-{second}": "Reduced to an infraction.",
+        f"outcome-{third}": "denied",
+    }  # fmt: skip
+    response = client.post(reverse("exports:order", args=[batch.pk]), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert error in page
+    assert " checked" in _row(page, first)
+    assert '<option value="modified" selected>' in _row(page, second)
+    assert 'value="Reduced to an infraction."' in _row(page, second)
+    assert '<option value="denied" selected>' in _row(page, third)
+    assert " selected>" not in _row(page, first)  # left "as above"
+    assert not OrderLine.objects.exists()
+
+
+def test_a_refused_post_stays_on_the_page_it_came_from(client, clerk, supervisor, ready):
+    ready(ORDER_PAGE_SIZE + 2)
+    batch = services.batch_build(user=supervisor)
+    client.force_login(clerk)
+    url = reverse("exports:order", args=[batch.pk])
+    form_page = client.get(url, {"page": 2})
+    assert form_page.context["action"] == f"{url}?page=2"
+    last = _ids(batch)[-1]
+    data = {**FORM, "judge": "", f"outcome-{last}": "denied"}
+    response = client.post(form_page.context["action"], data)
+    assert response.status_code == 400
+    assert response.context["page"].number == 2
+    assert '<option value="denied" selected>' in _row(response.content.decode(), last)
+
+
+def test_search_narrows_the_rows_whatever_the_case(client, clerk, batch):
+    target = Conviction.objects.select_related("subject").get(pk=_ids(batch)[1])
+    client.force_login(clerk)
+    for text in (
+        target.subject.name.split(",")[1].strip().lower(),  # part of the name
+        target.subject.cii.lower(),
+        target.court_case,
+        target.case_numbers[0].lower(),
+    ):
+        response = _search(client, batch, text)
+        assert _shown(response) == [target.pk], text
+        page = response.content.decode()
+        assert "1 of 3 waiting convictions match the search" in page
+        assert "3 convictions waiting for the court" in page  # the lede counts the whole batch
+        assert text not in response.request["QUERY_STRING"]
+        assert text not in response.context["action"]
+
+
+def test_search_reaches_only_this_batchs_convictions(client, clerk, batch):
+    elsewhere = make_convictions(OTHER_COUNTY, 1, review_state="ready_for_export")[0]
+    not_in_batch = make_convictions("SACRAMENTO", 1, review_state="ready_for_export")[0]
+    client.force_login(clerk)
+    for other in (elsewhere, not_in_batch):
+        response = _search(client, batch, other.subject.cii)
+        assert _shown(response) == []
+
+
+def test_search_without_a_match_shows_an_empty_table_and_keeps_the_form(client, clerk, batch):
+    client.force_login(clerk)
+    response = _search(client, batch, "nobody of that name")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "0 of 3 waiting convictions match the search" in page
+    assert "No conviction waiting for an order matches this search." in page
+    assert "<table" not in page
+    assert "Record the order" in page  # the order can still be recorded from here
+
+
+def test_an_override_on_a_searched_row_is_recorded_with_scope_all(client, clerk, batch):
+    ids = _ids(batch)
+    target = Conviction.objects.select_related("subject").get(pk=ids[2])
+    client.force_login(clerk)
+    form_page = _search(client, batch, target.subject.cii)
+    assert _shown(form_page) == [target.pk]
+    data = {**FORM, "scope": "all", f"outcome-{target.pk}": "denied"}
+    response = client.post(form_page.context["action"], data)
+    assert response.status_code == 302
+    assert dict(OrderLine.objects.values_list("conviction_id", "outcome")) == {
+        ids[0]: "granted", ids[1]: "granted", ids[2]: "denied",
+    }  # fmt: skip
+
+
+def test_a_search_link_from_another_session_says_the_search_is_lost(client, clerk, batch):
+    client.force_login(clerk)
+    url = reverse("exports:order", args=[batch.pk])
+    response = client.get(url, {"s": "not-a-token"})
+    assert response.status_code == 200
+    assert len(_shown(response)) == 3
+    assert "Search again." in response.content.decode()
+    assert response.context["action"] == url
+
+
+def test_pages_of_a_search_keep_the_search(client, clerk, supervisor, ready):
+    ready(ORDER_PAGE_SIZE + 1)  # every synthetic name starts with TESTPERSON
+    batch = services.batch_build(user=supervisor)
+    client.force_login(clerk)
+    response = _search(client, batch, "testperson")
+    token = response.context["request"].GET["s"]
+    page = response.content.decode()
+    assert f'href="?s={token}&amp;page=2"' in page
+    second = client.get(reverse("exports:order", args=[batch.pk]), {"s": token, "page": 2})
+    assert len(_shown(second)) == 1
+    assert second.context["action"].endswith(f"?s={token}&page=2")
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+@pytest.mark.parametrize("county", ["SACRAMENTO", OTHER_COUNTY])
+def test_order_search_by_role_and_county(client, make_user, batch, role, county):
+    client.force_login(make_user(role, county=county))
+    expected = 403 if role != Role.COURT_CLERK else (302 if county == "SACRAMENTO" else 404)
+    url = reverse("exports:order_search", args=[batch.pk])
+    assert client.post(url, {"q": "testperson"}).status_code == expected
+    assert client.get(url).status_code in (403, 405)
+
+
+def test_searched_order_form_queries_do_not_grow_with_convictions(
+    client, clerk, supervisor, ready, django_assert_num_queries
+):
+    ready(30)
+    batch = services.batch_build(user=supervisor)
+    client.force_login(clerk)
+    response = _search(client, batch, "testperson")
+    url = response.request["PATH_INFO"] + "?" + response.request["QUERY_STRING"]
+    with django_assert_num_queries(REQUEST_QUERIES + 4):  # batch, count, page, whole batch's count
+        response = client.get(url)
+    assert len(_shown(response)) == 30
