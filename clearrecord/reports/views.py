@@ -95,8 +95,6 @@ def _comparison(request: HttpRequest, a: Evaluation, b: Evaluation) -> dict[str,
     for c in page:
         c.outcome_a_label = outcome_label(c.outcome_a or "none")
         c.outcome_b_label = outcome_label(c.outcome_b or "none")
-    query = request.GET.copy()
-    query.pop("page", None)
     relief_a, relief_b = relief_rows(a.stats or {}), relief_rows(b.stats or {})
     return {
         "transitions": transitions,
@@ -106,7 +104,6 @@ def _comparison(request: HttpRequest, a: Evaluation, b: Evaluation) -> dict[str,
         "relief_a": relief_a,
         "relief_b": relief_b,
         "page": page,
-        "query": query.urlencode(),
         "can_view_cases": can(request.user, "view_cases"),
         "relief": [
             {**ra, "b": rb["current"], "a": ra["current"], "diff": rb["current"] - ra["current"]}

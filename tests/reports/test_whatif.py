@@ -105,3 +105,20 @@ def test_picking_a_preselects_it_without_errors(published, prosecutor) -> None:
     response = client.get(reverse("reports:whatif"), {"a": published.first.pk})
     assert not response.context["form"].is_bound
     assert 'class="errors"' not in response.content.decode()
+
+
+def test_the_changed_convictions_pages_keep_the_two_evaluations(
+    published, prosecutor, monkeypatch
+) -> None:
+    from clearrecord.reports import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)  # the synthetic upload changes only a few
+    a, b = published.first, published.second
+    client = Client()
+    client.force_login(prosecutor)
+    first = client.get(reverse("reports:whatif"), {"a": a.pk, "b": b.pk})
+    assert first.context["page"].has_next()
+    assert f'href="?a={a.pk}&amp;b={b.pk}&amp;page=2"' in first.content.decode()
+    second = client.get(reverse("reports:whatif"), {"a": a.pk, "b": b.pk, "page": 2})
+    assert second.context["page"].number == 2
+    assert {c.pk for c in second.context["page"]}.isdisjoint(c.pk for c in first.context["page"])
