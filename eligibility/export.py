@@ -427,6 +427,20 @@ def _write_encoded(frame: pl.DataFrame, handle: IO[bytes]) -> None:
         frame.write_csv(handle, include_header=False, quote_style="never")
 
 
+def _by_file(frame: pl.DataFrame) -> Iterator[tuple[int, pl.DataFrame]]:
+    """(file number, rows) of a chunk in upload order.
+
+    iter_records never mixes files in one frame, whose file numbers never decrease: then the
+    frame is used as it is (a group-by would copy every column); split anyway if it ever does.
+    """
+    first, last = frame.item(0, "file"), frame.item(-1, "file")
+    if first == last:
+        yield int(first), frame
+        return
+    for (number,), part in frame.group_by("file", maintain_order=True):
+        yield int(str(number)), part
+
+
 def _write_rows(
     total: int,
     sources: Sequence[Source],
@@ -454,9 +468,9 @@ def _write_rows(
                 *csvsafe.encoded_columns(joined, COLUMNS),
                 *(pl.col(c).fill_null("") for c in ELIGIBILITY_COLUMNS),
             )
-            # iter_records never mixes files in one frame; split anyway if it ever does
-            for (number,), part in encoded.group_by("file", maintain_order=True):
-                w = writers[int(str(number)) - 1]
+            del joined
+            for number, part in _by_file(encoded):
+                w = writers[number - 1]
                 _write_encoded(part.select(all_columns), w.handles[0])
                 _write_encoded(part.select(condensed_columns), w.handles[1])
                 _write_encoded(
