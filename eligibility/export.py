@@ -53,7 +53,7 @@ from eligibility.api import RunResult, as_sources, gc_paused
 from eligibility.doj import Source, iter_records
 from eligibility.doj.columns import COLUMNS, CONDENSED
 from eligibility.doj.sections import possible_other_prop64_charge, subsection_path
-from eligibility.model import Conviction, Determination, Subject
+from eligibility.model import Conviction, Determination, RowRef, Subject
 from eligibility.rules import subject_facts
 
 #: The 18 eligibility columns (§9.1), exact headers in order.
@@ -183,6 +183,17 @@ def _subject_values(subject: Subject, result: RunResult, fmt: _Formats) -> tuple
     )
 
 
+def _conviction_at(subject: Subject, ref: RowRef) -> Conviction:
+    """The subject's conviction whose primary row is `ref` (a subject has a few convictions)."""
+    for c in subject.convictions:
+        if c.ref is ref:  # the rules hand on the conviction's own RowRef
+            return c
+    for c in subject.convictions:
+        if c.ref == ref:
+            return c
+    raise KeyError(str(ref))
+
+
 class _Tables:
     """Builds the eligibility table and the §9.2 table batch by batch (bounded Python memory)."""
 
@@ -190,17 +201,18 @@ class _Tables:
         self.result = result
         self.fmt = _Formats(result.compute_at)
         self.subjects = {s.subject_id: s for s in result.upload.subjects}
-        # keyed by (file, line): tuple hashing is C, RowRef's dataclass hash is Python
-        self.convictions: dict[str, dict[tuple[int, int], Conviction]] = {}
-        # the reader shares one tuple per distinct case-number list
-        self.joined: dict[tuple[str, ...], tuple[str, str]] = {}
+        # A subject's values once per subject; equal tuples are shared (most subjects have the
+        # same counts), which keeps this cache small beside the upload's model (peak memory).
         self.subject_rows: dict[str, tuple[str, ...]] = {}
+        self.distinct_rows: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.paths: dict[int, str] = {}
 
     def batch(self, determinations: Sequence[Determination]) -> tuple[pl.DataFrame, pl.DataFrame]:
         result, fmt, subjects = self.result, self.fmt, self.subjects
-        convictions, subject_rows, paths = self.convictions, self.subject_rows, self.paths
-        joined = self.joined
+        subject_rows, distinct_rows, paths = self.subject_rows, self.distinct_rows, self.paths
+        # the reader shares one tuple per court case: cached for this batch only, as almost
+        # every court case has its own list (a cache of the whole upload held ~50 MB at 1M rows)
+        joined: dict[tuple[str, ...], tuple[str, str]] = {}
         e: dict[str, list[str]] = {name: [] for name in _DETERMINED if name not in _SUBJECT_KEYS}
         r: dict[str, list[str]] = {name: [] for name in RESULTS_COLUMNS}
         files: list[int] = []
@@ -214,19 +226,16 @@ class _Tables:
         for d in determinations:
             sid = d.subject_id
             subject = subjects[sid]
-            by_ref = convictions.get(sid)
-            if by_ref is None:
-                by_ref = convictions[sid] = {
-                    (c.ref.file, c.ref.line): c for c in subject.convictions
-                }
-                subject_rows[sid] = _subject_values(subject, result, fmt)
-            ref = d.conviction_ref
-            c = by_ref[(ref.file, ref.line)]
+            values = subject_rows.get(sid)
+            if values is None:
+                values = _subject_values(subject, result, fmt)
+                values = subject_rows[sid] = distinct_rows.setdefault(values, values)
+            c = _conviction_at(subject, d.conviction_ref)
             date = c.date
             section = c.section
             files.append(c.ref.file)
             lines.append(c.ref.line)
-            per_subject.append(subject_rows[sid])
+            per_subject.append(values)
             cases = joined.get(c.case_numbers_raw)
             if cases is None:
                 raw = c.case_numbers_raw
@@ -427,6 +436,20 @@ def _write_encoded(frame: pl.DataFrame, handle: IO[bytes]) -> None:
         frame.write_csv(handle, include_header=False, quote_style="never")
 
 
+def _by_file(frame: pl.DataFrame) -> Iterator[tuple[int, pl.DataFrame]]:
+    """(file number, rows) of a chunk in upload order.
+
+    iter_records never mixes files in one frame, whose file numbers never decrease: then the
+    frame is used as it is (a group-by would copy every column); split anyway if it ever does.
+    """
+    first, last = frame.item(0, "file"), frame.item(-1, "file")
+    if first == last:
+        yield int(first), frame
+        return
+    for (number,), part in frame.group_by("file", maintain_order=True):
+        yield int(str(number)), part
+
+
 def _write_rows(
     total: int,
     sources: Sequence[Source],
@@ -454,9 +477,9 @@ def _write_rows(
                 *csvsafe.encoded_columns(joined, COLUMNS),
                 *(pl.col(c).fill_null("") for c in ELIGIBILITY_COLUMNS),
             )
-            # iter_records never mixes files in one frame; split anyway if it ever does
-            for (number,), part in encoded.group_by("file", maintain_order=True):
-                w = writers[int(str(number)) - 1]
+            del joined
+            for number, part in _by_file(encoded):
+                w = writers[number - 1]
                 _write_encoded(part.select(all_columns), w.handles[0])
                 _write_encoded(part.select(condensed_columns), w.handles[1])
                 _write_encoded(

@@ -58,6 +58,9 @@ MAX_FIELD: Final[int] = 4096
 MAX_LINE: Final[int] = 1 << 20
 MAX_RECORD_LINES: Final[int] = 5
 BLOCK_BYTES: Final[int] = 32 << 20
+#: Blocks of `iter_records`, which keeps all 95 columns: a block's frames and their encoded
+#: copies downstream take about 25 times its size, so 32 MiB blocks would cost ~800 MB (R18).
+RECORDS_BLOCK_BYTES: Final[int] = 8 << 20
 FIRST_RECORDS: Final[int] = 100
 MAX_QUARANTINED_SHARE: Final[float] = 0.05
 SUBJECT_ID: Final[int] = COLUMNS.index("SUBJECT_ID")

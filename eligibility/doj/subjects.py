@@ -434,7 +434,8 @@ def build_subjects(
         .join(deceased, on="sid", how="left")
         .sort("first")
     )
-    del rel
+    # each frame is dropped as soon as it is used up (R18, peak memory)
+    del rel, firsts, dobs, dob_pick, dob_other, deceased
 
     # registrations (§4.10)
     regs: dict[str, list[Registration]] = {}
@@ -590,6 +591,7 @@ def build_subjects(
             .otherwise(pl.col("end"))
         )
     )
+    del first_rows, totals, courts, fe_rows, part_rows, extra_rows
     issues += _warn(
         primaries.filter(pl.col("level") == "unknown"),
         "UNKNOWN_CONVICTION_STATUS",
@@ -630,6 +632,7 @@ def build_subjects(
         pl.when(pl.col("date").is_not_null()).then(pl.col("end")).alias("end"),
         "case_numbers", "fe", pl.col("conflict").fill_null(False), "conv_offense",
     )  # fmt: skip
+    del primaries
     # conviction_offense_differs once per distinct (code section, CONV_OFFENSE_DESCR) pair
     pairs = frame.select("sidx", "conv_offense").unique()
     flags = [bool(co) and differs(sidx, co) for sidx, co in pairs.iter_rows()]
@@ -657,6 +660,7 @@ def build_subjects(
         else c.to_list()
         for c in frame.get_columns()
     ]
+    del frame
     for (
         sid, cid, cnt, court, date, level, county, sidx, src, other, end, case_numbers, fe,
         conflict, differs_,
@@ -687,7 +691,7 @@ def build_subjects(
             )
         )
 
-    del columns, frame, primaries, refs, parts, extras
+    del columns, refs, parts, extras
     subjects: list[Subject] = []
     for (
         sid, f, ln, dob, dob_file, dob_line, other_file, other_line, name, cii, dec_file,

@@ -20,8 +20,9 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eligibility.doj.dates import add_years
 from eligibility.lists import Lists
@@ -68,6 +69,10 @@ class Context:
     policy: str  # prior timing in force for decisions and flags (bear, la: beforeConviction)
     prior_timing: str  # as recorded on determinations ('' for bear)
     labels: tuple[str, ...] = ()  # lists.labels, computed once
+    # one tuple per distinct flag list of this evaluation (determinations hold them, R18)
+    flag_tuples: dict[tuple[str, ...], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def years_ago(self, n: int) -> dt.date:
         """add_years(t, -n)."""
@@ -332,6 +337,11 @@ def decide(
     raise AssertionError("every decision table ends with a rule that always fires")
 
 
+def _shared(text: str) -> str:
+    """`text` as one shared object per distinct value (the interpreter's intern table)."""
+    return sys.intern(text)
+
+
 def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) -> Determination:
     """The determination of one relevant conviction (§3.1)."""
     rule, finding, notes = decide(table, c, h, ctx)
@@ -359,21 +369,22 @@ def determine(table: tuple[Rule, ...], c: Conviction, h: History, ctx: Context) 
             f" The sentence ends {iso(c.sentence_end)}, after the compute date {iso(ctx.t)}: "
             f"relief is by recall ({remedy_citation})."
         )
-    reason = finding.reason or rule.reason
+    # a few distinct values over hundreds of thousands of determinations: one object each
+    reason = _shared(finding.reason or rule.reason)
     options = ctx.options
     # the bulk constructor (same frozen object, about twice as fast) with the same keywords
     return new_determination(
         subject_id=h.subject.subject_id,
         conviction_ref=ref,
         outcome=rule.outcome,
-        rule_id=ctx.rule_set + "." + rule.id,
+        rule_id=_shared(ctx.rule_set + "." + rule.id),
         reason=reason,
         explanation=explanation,
         citation=finding.citation or rule.citation,
         evidence=unique,
         remedy=remedy,
         remedy_citation=remedy_citation,
-        flags=flags,
+        flags=ctx.flag_tuples.setdefault(flags, flags),
         rule_set=ctx.rule_set,
         rule_set_version=VERSION,
         options_json=options.canonical_json,

@@ -61,6 +61,7 @@ def test_block_size_does_not_change_anything(
     reference = read_upload(sources, county="LOS ANGELES")
     reference_rows = [r for f in iter_records(sources) for r in f.rows()]
     monkeypatch.setattr(scan_module, "BLOCK_BYTES", block)
+    monkeypatch.setattr(scan_module, "RECORDS_BLOCK_BYTES", block)
     small = read_upload(sources, county="LOS ANGELES")
     assert small.issues == reference.issues
     assert small.subjects == reference.subjects
@@ -151,6 +152,7 @@ def test_empty_lines_at_block_ends_keep_line_numbers(
     assert got == expected
     for block in (700, 1500, 4096):
         monkeypatch.setattr(scan_module, "BLOCK_BYTES", block)
+        monkeypatch.setattr(scan_module, "RECORDS_BLOCK_BYTES", block)
         small = read_upload(sources, county="LOS ANGELES")
         assert small.subjects == reference.subjects
         assert small.physical_lines == reference.physical_lines == len(lines) + 2
