@@ -147,12 +147,15 @@ def read_upload(
     )
 
 
-def iter_records(sources: Sequence[Source], *, chunk_rows: int = 200_000) -> Iterator[pl.DataFrame]:
+def iter_records(
+    sources: Sequence[Source], *, chunk_rows: int = 200_000, block_bytes: int | None = None
+) -> Iterator[pl.DataFrame]:
     """Accepted data rows of every file in upload order, with all 95 raw values.
 
     Columns: `file` (Int32), `line` (Int64), then the 95 DOJ column names (String). Frames hold
     at most `chunk_rows` rows and never mix files. Files are scanned in blocks of
-    `RECORDS_BLOCK_BYTES`, smaller than `read_upload`'s (all 95 columns are kept); the accept and
+    `block_bytes` (default `RECORDS_BLOCK_BYTES`), smaller than `read_upload`'s (all 95 columns
+    are kept; memory follows the block size); the accept and
     quarantine decisions do not depend on the block size. Raises FileRejected like `read_upload`
     (a file is rejected only after its rows were yielded when the problem shows at its end).
     """
@@ -166,7 +169,7 @@ def iter_records(sources: Sequence[Source], *, chunk_rows: int = 200_000) -> Ite
             all_columns,
             with_hash=False,
             scan=scan,
-            block_bytes=scan_module.RECORDS_BLOCK_BYTES,
+            block_bytes=block_bytes or scan_module.RECORDS_BLOCK_BYTES,
         ):
             out = frame.select(
                 pl.lit(number, dtype=pl.Int32).alias("file"),
