@@ -59,6 +59,7 @@ SORTS = {
     "section": ("section", "subject_id", "id"),
     "state": ("review_state", "subject_id", "id"),
 }
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CII = re.compile(r"[A-Za-z]{1,3}\d{6,10}")  # real: A12345678; synthetic: SYN000000001
 CASE_NUMBER = re.compile(r"[A-Za-z0-9]+-[A-Za-z0-9-]*\d[A-Za-z0-9-]*")  # e.g. CR-2010-123
 DEFAULT_SORT = ("subject_id", "court_case", "id")  # grouped by person, then court case
@@ -76,10 +77,11 @@ def search_condition(text: str, *, via: str = "") -> Q:
     text = text.strip()
     if not text:
         return Q()
-    try:
-        return Q(**{f"{via}subject__dob": dt.date.fromisoformat(text)})
-    except ValueError:
-        pass
+    if DATE.fullmatch(text):  # with its dashes: eight bare digits are a court case number
+        try:
+            return Q(**{f"{via}subject__dob": dt.date.fromisoformat(text)})
+        except ValueError:
+            pass
     if CII.fullmatch(text):
         return Q(**{f"{via}subject__cii": text.upper()})
     if text.isdigit():

@@ -3,6 +3,7 @@ the action POSTs, including the 409 a person sees when someone else was faster."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from urllib.parse import urlencode
 
@@ -102,6 +103,14 @@ def test_queue_search_by_name_cii_court_case_and_dob(as_prosecutor) -> None:
     subject.dob = subject.dob.replace(year=1950)
     subject.save()
     assert ids_on(search(as_prosecutor, subject.dob.isoformat())) == [target.pk]
+
+
+def test_eight_digits_are_a_court_case_number_not_a_date(as_prosecutor) -> None:
+    target, other = make_convictions(HOME_COUNTY, 2)
+    Conviction.objects.filter(pk=target.pk).update(court_case="20100101")
+    Subject.objects.filter(pk=other.subject_id).update(dob=dt.date(2010, 1, 1))
+    assert ids_on(search(as_prosecutor, "20100101")) == [target.pk]
+    assert ids_on(search(as_prosecutor, "2010-01-01")) == [other.pk]
 
 
 def test_search_text_never_appears_in_a_url(as_prosecutor) -> None:
