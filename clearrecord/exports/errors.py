@@ -35,6 +35,7 @@ class InvalidOrder(ExportError):
 
     def __init__(self, field: str, message: str) -> None:
         self.field = field
+        self.message = message
         super().__init__(f"{field}: {message}")
 
 

@@ -234,13 +234,14 @@ def _check_order_details(*, order_date: dt.date | None, judge: str, order_number
         raise InvalidOrder("order_number", "at most 64 characters")
 
 
-def _check_outcome(field: str, outcome: str | None, note: str) -> None:
+def _check_outcome(field: str, outcome: str | None, note: str, *, note_field: str) -> None:
+    """`field` and `note_field` name the form fields the clerk fixes (a row's own: `note-<id>`)."""
     if outcome not in OrderOutcome.values:
         raise InvalidOrder(field, "choose granted, denied or modified")
     if outcome == OrderOutcome.MODIFIED and not note.strip():
-        raise InvalidOrder("note", "say briefly how the court modified the relief")
+        raise InvalidOrder(note_field, "say briefly how the court modified the relief")
     if len(note) > NOTE_MAX_LENGTH:
-        raise InvalidOrder("note", f"at most {NOTE_MAX_LENGTH} characters")
+        raise InvalidOrder(note_field, f"at most {NOTE_MAX_LENGTH} characters")
 
 
 def order_record(
@@ -368,7 +369,7 @@ def _record_order(
     for pk, _, _, disposition in locked:
         if pk in overrides:
             line_outcome, line_note = overrides[pk]
-            _check_outcome("outcome", line_outcome, line_note)
+            _check_outcome(f"outcome-{pk}", line_outcome, line_note, note_field=f"note-{pk}")
         elif disposition == Disposition.CHALLENGED:
             if challenged_outcome is None:
                 raise InvalidOrder(
@@ -376,10 +377,15 @@ def _record_order(
                     "the court rules on each challenge: choose the outcome for the challenged"
                     " convictions",
                 )
-            _check_outcome("challenged_outcome", challenged_outcome, challenged_note)
+            _check_outcome(
+                "challenged_outcome",
+                challenged_outcome,
+                challenged_note,
+                note_field="challenged_note",
+            )
             line_outcome, line_note = challenged_outcome, challenged_note
         else:
-            _check_outcome("outcome", outcome, note)
+            _check_outcome("outcome", outcome, note, note_field="note")
             line_outcome, line_note = outcome or "", note
         lines[pk] = (line_outcome, line_note.strip())
 

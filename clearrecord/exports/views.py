@@ -3,6 +3,7 @@ clerk's court order form and the DOJ report (list, CSV, mark reported)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -117,6 +118,7 @@ def batch_download(request: HttpRequest, batch_id: int, kind: str) -> HttpRespon
 
 # Court orders ---------------------------------------------------------------------------------
 ORDER_PAGE_SIZE = 100
+ROW_FIELD = re.compile(r"(?:outcome|note)-(?P<id>\d+)")
 
 
 @capability_required("record_order")
@@ -125,6 +127,7 @@ def order_record(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The order form (GET) and recording it (POST); a refusal re-renders the form with why."""
     batch = _batch_or_404(request, batch_id)
     form = OrderForm(request.POST if request.method == "POST" else None)
+    row_errors: dict[int, str] = {}
     status = 200
     if request.method == "POST":
         status = 400
@@ -148,8 +151,13 @@ def order_record(request: HttpRequest, batch_id: int) -> HttpResponse:
                 )
             except ExportError as error:
                 status = error.http_status
-                field = getattr(error, "field", None)
-                form.add_error(field if field in form.fields else None, str(error) + ".")
+                field = getattr(error, "field", None) or ""
+                row = ROW_FIELD.fullmatch(field)
+                if row:  # a row's own outcome or note: say so at the top and on the row
+                    row_errors[int(row["id"])] = getattr(error, "message", "") + "."
+                    form.add_error(None, "A conviction's own outcome needs a fix: see its row.")
+                else:
+                    form.add_error(field if field in form.fields else None, str(error) + ".")
             else:
                 messages.success(
                     request,
@@ -166,6 +174,7 @@ def order_record(request: HttpRequest, batch_id: int) -> HttpResponse:
             item,
             request.POST.get(f"outcome-{item.conviction_id}", ""),
             request.POST.get(f"note-{item.conviction_id}", ""),
+            row_errors.get(item.conviction_id, ""),
         )
         for item in page.object_list
     ]

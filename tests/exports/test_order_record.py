@@ -175,6 +175,25 @@ def test_incomplete_orders_are_refused(clerk, batch, change, field):
     assert Conviction.objects.filter(review_state="exported").count() == 6
 
 
+def test_a_missing_note_names_the_field_to_fix(clerk, batch, challenged_batch):
+    """A row's own modified outcome: its own note; a challenged one: the challenged note."""
+    pk = batch.items.values_list("conviction_id", flat=True).first()
+    with pytest.raises(InvalidOrder) as caught:
+        services.order_record(
+            user=clerk, batch_id=batch.pk, outcome="granted", overrides={pk: ("modified", "")},
+            **ORDER,
+        )  # fmt: skip
+    assert caught.value.field == f"note-{pk}"
+    challenged, *_ = challenged_batch
+    with pytest.raises(InvalidOrder) as caught:
+        services.order_record(
+            user=clerk, batch_id=challenged.pk, outcome="granted",
+            challenged_outcome="modified", challenged_note=" ", **ORDER,
+        )  # fmt: skip
+    assert caught.value.field == "challenged_note"
+    assert not OrderLine.objects.exists()
+
+
 def test_a_challenged_conviction_needs_the_courts_ruling(clerk, challenged_batch):
     batch, _, challenged = challenged_batch
     with pytest.raises(InvalidOrder) as caught:

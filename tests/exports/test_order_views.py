@@ -181,7 +181,7 @@ def _row(page: str, pk: int) -> str:
 
 
 def _shown(response) -> list[int]:
-    return [item.conviction_id for item, _, _ in response.context["rows"]]
+    return [item.conviction_id for item, *_ in response.context["rows"]]
 
 
 def _search(client, batch, text: str):
@@ -329,3 +329,19 @@ def test_searched_order_form_queries_do_not_grow_with_convictions(
     with django_assert_num_queries(REQUEST_QUERIES + 4):  # batch, count, page, whole batch's count
         response = client.get(url)
     assert len(_shown(response)) == 30
+
+
+def test_a_rows_own_modified_outcome_without_a_note_is_shown_on_that_row(client, clerk, batch):
+    first, second, _third = _ids(batch)
+    client.force_login(clerk)
+    data = {**FORM, f"outcome-{second}": "modified", f"note-{second}": "  "}
+    response = client.post(reverse("exports:order", args=[batch.pk]), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A conviction&#x27;s own outcome needs a fix: see its row." in page
+    row = _row(page, second)
+    assert "Say briefly how the court modified the relief." in row
+    assert f'aria-describedby="error-{second}"' in row
+    assert "Say briefly" not in _row(page, first)
+    assert response.context["form"]["note"].errors == []  # not the batch-wide note
+    assert not OrderLine.objects.exists()
