@@ -87,6 +87,21 @@ def test_missing_challenge_ruling_is_shown_on_the_form(client, clerk, supervisor
     assert not OrderLine.objects.exists()
 
 
+def test_a_batch_ordered_meanwhile_says_why_the_post_was_refused(client, clerk, batch):
+    """Another clerk recorded the whole batch while this one filled in the form."""
+    services.order_record(
+        user=clerk, batch_id=batch.pk, outcome="granted", order_date=dt.date(2026, 9, 1),
+        judge="J", order_number="1",
+    )  # fmt: skip
+    client.force_login(clerk)
+    response = client.post(reverse("exports:order", args=[batch.pk]), FORM)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "The order was not recorded" in page
+    assert "already has a court order" in page
+    assert "Nothing waiting" in page
+
+
 def test_second_record_of_the_batch_is_a_409_on_the_form(client, clerk, batch):
     services.order_record(
         user=clerk, batch_id=batch.pk, outcome="granted", conviction_ids=[
