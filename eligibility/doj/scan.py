@@ -349,17 +349,6 @@ class _BlockResult:
     n_lines: int  # physical lines in the block
 
 
-_NOT_CONTROL: Final[bytes] = bytes(range(32, 256))
-
-
-def _has_control(blk: bytes) -> bool:
-    """Whether the block holds a C0 control character other than TAB, LF and CRLF's CR."""
-    controls = blk.translate(None, _NOT_CONTROL)
-    if controls.strip(b"\t\n\r"):
-        return True
-    return b"\r" in controls and blk.count(b"\r") != blk.count(b"\r\n")
-
-
 def _classify(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
     line = pl.col("l")
     has_q = line.str.contains('"', literal=True)
@@ -393,36 +382,34 @@ def _classify(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
     )
 
 
-def _fast_pattern(cr: bool, lossy: bool) -> str:
+def _fast_pattern(lossy: bool) -> str:
     """A whole line of exactly 95 strictly quoted fields without control characters.
 
     Such a line is what `_classify` calls simple with 95 fields: each quoted field is the same
-    quoted-field pattern, standing between field boundaries, and no other quote is left. `cr`
-    allows the CR of a CRLF line end (when the block has no other control character, as in
-    `_classify`); `lossy` keeps U+FFFD lines out (they may hide invalid bytes).
+    quoted-field pattern, standing between field boundaries, and no other quote is left.
+    `lossy` keeps U+FFFD lines out (they may hide invalid bytes). The CR of a CRLF line end is
+    not part of a line (the line splitting drops it).
     """
     banned = "\\x00-\\x08\\x0b-\\x1f" + ("\\x{FFFD}" if lossy else "")
     quoted = f'"[^"{banned}]*(?:""[^"{banned}]*)*"'
-    plain = f'[^",{banned}]*'
-    field_ = f"(?:{quoted}|{plain})"
-    # `_classify` sees a CR after a closing quote as text after the quote (special)
-    last = f"(?:{quoted}|{plain}\\r?)" if cr else field_
-    return f"^{field_}(?:,{field_}){{{NCOL - 2}}},{last}$"
+    field_ = f'(?:{quoted}|[^",{banned}]*)'
+    return f"^{field_}(?:,{field_}){{{NCOL - 1}}}$"
 
 
-def _classify_block(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
+def _classify_block(lines: pl.Series, lossy: bool) -> pl.DataFrame:
     """`_classify` of every line, checking the usual line with one vectorised pattern.
 
     Most lines of a DOJ file are plain 95-field records: one regular expression accepts them
     (about a quarter of `_classify`'s cost); only the other lines (blank, headers, other field
     counts, quotes to check, control characters, long lines) go through `_classify`. A line
-    holding RECORD_ID anywhere is left to `_classify` (it may be a repeated header).
+    holding RECORD_ID anywhere is left to `_classify` (it may be a repeated header). Control
+    characters are looked for in those other lines only: a usual line has none.
     """
     line = pl.col("l")
     frame = lines.to_frame()
     usual = frame.select(
         (
-            line.str.contains(_fast_pattern(cr=not control, lossy=lossy))
+            line.str.contains(_fast_pattern(lossy))
             & (line.str.len_bytes() <= MAX_FIELD)
             & ~line.str.contains("RECORD_ID", literal=True)
         ).fill_null(False)
@@ -438,7 +425,7 @@ def _classify_block(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFram
     if usual.all():
         return out
     others = usual.not_().arg_true()
-    rest = _classify(lines.gather(others), lossy, control)
+    rest = _classify(lines.gather(others), lossy, control=True)
     return out.with_columns(
         out.get_column(name).scatter(others, rest.get_column(name))
         for name in ("blank", "header", "special", "nf", "last_empty")
@@ -469,7 +456,7 @@ def _process_block(
             "l", [_decode(r)[0] + ("\ufffd" if _decode(r)[1] else "") for r in _split_lines(blk)]
         )
         lossy = True
-    cls = _classify_block(lines, lossy, _has_control(blk))
+    cls = _classify_block(lines, lossy)
     # the flags travel without the line text, which is only needed for the good lines
     flag_exprs: list[pl.Expr] = [
         pl.exclude("l"),
