@@ -12,6 +12,8 @@ How (R18, bounded memory and speed):
    (balanced, strictly placed quotes, no control characters, valid UTF-8, at most 4,096 bytes)
    with 95 fields (or 96 with an empty last one, R6), simple with another field count
    (FIELD_COUNT), or *special*.
+   One anchored pattern accepts the usual 95-field line; only the other lines go through
+   the detailed checks (`_classify_block`).
 3. Special lines go through a careful Python parser (`_parse_record`): strict quoting, quoted
    line breaks over at most 5 physical lines (R7, R8), NUL (R9), control characters (R9),
    per-line Latin-1 fallback (R1), limits (R7). A quarantined multi-line record resumes at the
