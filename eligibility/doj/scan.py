@@ -12,6 +12,8 @@ How (R18, bounded memory and speed):
    (balanced, strictly placed quotes, no control characters, valid UTF-8, at most 4,096 bytes)
    with 95 fields (or 96 with an empty last one, R6), simple with another field count
    (FIELD_COUNT), or *special*.
+   One anchored pattern accepts the usual 95-field line; only the other lines go through
+   the detailed checks (`_classify_block`).
 3. Special lines go through a careful Python parser (`_parse_record`): strict quoting, quoted
    line breaks over at most 5 physical lines (R7, R8), NUL (R9), control characters (R9),
    per-line Latin-1 fallback (R1), limits (R7). A quarantined multi-line record resumes at the
@@ -349,17 +351,6 @@ class _BlockResult:
     n_lines: int  # physical lines in the block
 
 
-_NOT_CONTROL: Final[bytes] = bytes(range(32, 256))
-
-
-def _has_control(blk: bytes) -> bool:
-    """Whether the block holds a C0 control character other than TAB, LF and CRLF's CR."""
-    controls = blk.translate(None, _NOT_CONTROL)
-    if controls.strip(b"\t\n\r"):
-        return True
-    return b"\r" in controls and blk.count(b"\r") != blk.count(b"\r\n")
-
-
 def _classify(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
     line = pl.col("l")
     has_q = line.str.contains('"', literal=True)
@@ -393,6 +384,56 @@ def _classify(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
     )
 
 
+def _fast_pattern(lossy: bool) -> str:
+    """A whole line of exactly 95 strictly quoted fields without control characters.
+
+    Such a line is what `_classify` calls simple with 95 fields: each quoted field is the same
+    quoted-field pattern, standing between field boundaries, and no other quote is left.
+    `lossy` keeps U+FFFD lines out (they may hide invalid bytes). The CR of a CRLF line end is
+    not part of a line (the line splitting drops it).
+    """
+    banned = "\\x00-\\x08\\x0b-\\x1f" + ("\\x{FFFD}" if lossy else "")
+    quoted = f'"[^"{banned}]*(?:""[^"{banned}]*)*"'
+    field_ = f'(?:{quoted}|[^",{banned}]*)'
+    return f"^{field_}(?:,{field_}){{{NCOL - 1}}}$"
+
+
+def _classify_block(lines: pl.Series, lossy: bool) -> pl.DataFrame:
+    """`_classify` of every line, checking the usual line with one vectorised pattern.
+
+    Most lines of a DOJ file are plain 95-field records: one regular expression accepts them
+    (about a quarter of `_classify`'s cost); only the other lines (blank, headers, other field
+    counts, quotes to check, control characters, long lines) go through `_classify`. A line
+    holding RECORD_ID anywhere is left to `_classify` (it may be a repeated header). Control
+    characters are looked for in those other lines only: a usual line has none.
+    """
+    line = pl.col("l")
+    frame = lines.to_frame()
+    usual = frame.select(
+        (
+            line.str.contains(_fast_pattern(lossy))
+            & (line.str.len_bytes() <= MAX_FIELD)
+            & ~line.str.contains("RECORD_ID", literal=True)
+        ).fill_null(False)
+    ).to_series()
+    out = frame.with_columns(
+        blank=pl.lit(False),
+        header=pl.lit(False),
+        lb=line.str.len_bytes(),
+        special=pl.lit(False),
+        nf=pl.lit(NCOL, dtype=pl.UInt32),
+        last_empty=line.str.ends_with(",").fill_null(False),
+    )
+    if usual.all():
+        return out
+    others = usual.not_().arg_true()
+    rest = _classify(lines.gather(others), lossy, control=True)
+    return out.with_columns(
+        out.get_column(name).scatter(others, rest.get_column(name))
+        for name in ("blank", "header", "special", "nf", "last_empty")
+    )
+
+
 def _process_block(
     blk: bytes,
     first_line: int,
@@ -417,7 +458,7 @@ def _process_block(
             "l", [_decode(r)[0] + ("\ufffd" if _decode(r)[1] else "") for r in _split_lines(blk)]
         )
         lossy = True
-    cls = _classify(lines, lossy, _has_control(blk))
+    cls = _classify_block(lines, lossy)
     # the flags travel without the line text, which is only needed for the good lines
     flag_exprs: list[pl.Expr] = [
         pl.exclude("l"),

@@ -3,12 +3,14 @@ rejects, and counts fields the same way."""
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility.doj.scan import _classify, _parse_record
+from eligibility.doj.scan import NCOL, _classify, _classify_block, _parse_record
 
 TRICKY = [
     'a,"b,c",d',
@@ -69,3 +71,54 @@ def test_simple_lines_parse_with_the_same_field_count(line: str) -> None:
         result = careful(line)
         assert result is not None
         assert len(result) == fields
+
+
+# fields of lines near the DOJ width: each token is a whole field, quoted well or badly
+FIELD_TOKENS = [
+    "",
+    "a",
+    "AB C",
+    '"a"',
+    '"a,b"',
+    '"a""b"',
+    '""',
+    '"a"b',
+    'a"b',
+    '"ab',
+    " ",
+    "\x07",
+    "a\r",
+    '"a"\r',
+    "\ufffd",
+    "RECORD_ID",
+    "\u00e9",
+]
+
+
+@st.composite
+def wide_lines(draw: st.DrawFn) -> str | None:
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        return draw(st.sampled_from([None, "", "   ", "RECORD_ID,X", ' "RECORD_ID",A']))
+    count = draw(st.sampled_from([NCOL - 1, NCOL, NCOL, NCOL, NCOL + 1, NCOL + 2]))
+    fields = draw(st.lists(st.sampled_from(FIELD_TOKENS[:3]), min_size=count, max_size=count))
+    for _ in range(draw(st.integers(0, 3))):
+        fields[draw(st.integers(0, count - 1))] = draw(st.sampled_from(FIELD_TOKENS))
+    if draw(st.integers(0, 19)) == 0:
+        fields[1] = "x" * 4100
+    return ",".join(fields) + draw(st.sampled_from(["", "", "\r", ","]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(wide_lines(), min_size=1, max_size=12), st.booleans())
+def test_block_classification_equals_the_line_by_line_checks(
+    lines: list[str | None], lossy: bool
+) -> None:
+    # the one-pattern check of the usual 95-field line must never change a classification
+    series = pl.Series("l", lines, dtype=pl.String)
+    control = any(re.search(r"[\x00-\x08\x0b-\x1f]", line or "") for line in lines)
+    expected = _classify(series, lossy, control)
+    got = _classify_block(series, lossy)
+    assert got.columns == expected.columns
+    assert got.schema == expected.schema
+    assert got.to_dicts() == expected.to_dicts()
