@@ -276,6 +276,10 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process that has read a large upload keeps much of that memory (the allocators hold
+# freed pages), so the next upload would start from there: replace a child whose resident memory
+# is above this many KiB after its task. Small tasks never reach it.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CLEARRECORD_WORKER_MAX_MEMORY_KIB", 600_000)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
