@@ -126,7 +126,10 @@ ROW_FIELD = re.compile(r"(?:outcome|note)-(?P<id>\d+)")
 def order_record(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The order form (GET) and recording it (POST); a refusal re-renders the form with why."""
     batch = _batch_or_404(request, batch_id)
-    form = OrderForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form = OrderForm(request.POST)
+    else:  # after a search, the order as the clerk had typed it so far
+        form = OrderForm(initial=request.session.get(_draft_key(batch.pk)))
     row_errors: dict[int, str] = {}
     status = 200
     if request.method == "POST":
@@ -159,6 +162,7 @@ def order_record(request: HttpRequest, batch_id: int) -> HttpResponse:
                 else:
                     form.add_error(field if field in form.fields else None, str(error) + ".")
             else:
+                request.session.pop(_draft_key(batch.pk), None)
                 messages.success(
                     request,
                     f"Order {order.order_number} recorded for {order.line_count}"
@@ -206,10 +210,21 @@ def order_search(request: HttpRequest, batch_id: int) -> HttpResponse:
     text (names and CIIs stay out of URLs: see review/searches.py)."""
     batch = _batch_or_404(request, batch_id)
     text = request.POST.get("q", "").strip()[:200]
+    # The search button belongs to the order form: what the clerk typed of the order so far is
+    # kept as a draft in the session and filled in again after the search.
+    draft = {
+        name: request.POST[name][:1000] for name in OrderForm.base_fields if name in request.POST
+    }
+    if draft:
+        request.session[_draft_key(batch.pk)] = draft
     url = reverse("exports:order", args=[batch.pk])
     if text:
         url += "?" + urlencode({"s": searches.search_token(request, text)})
     return redirect(url)
+
+
+def _draft_key(batch_id: int) -> str:
+    return f"order_draft_{batch_id}"
 
 
 # DOJ report -----------------------------------------------------------------------------------

@@ -360,3 +360,21 @@ def test_a_rows_own_modified_outcome_without_a_note_is_shown_on_that_row(client,
     assert "Say briefly" not in _row(page, first)
     assert response.context["form"]["note"].errors == []  # not the batch-wide note
     assert not OrderLine.objects.exists()
+
+
+def test_a_search_keeps_what_the_clerk_typed_of_the_order(client, clerk, batch):
+    client.force_login(clerk)
+    typed = {"q": "testperson", "judge": "Hon. B. Synthetic", "order_number": "ORD-77",
+             "order_date": "2026-09-02", "scope": "all", "outcome": "granted"}  # fmt: skip
+    searched = client.post(reverse("exports:order_search", args=[batch.pk]), typed)
+    page = client.get(searched["Location"]).content.decode()
+    assert 'value="Hon. B. Synthetic"' in page
+    assert 'value="ORD-77"' in page
+    assert 'value="2026-09-02"' in page
+    # the search button posts the order form itself to the search URL (no second form)
+    assert page.count("<form") == page.count("</form>") == 2  # the order form and sign-out
+    assert f'formaction="{reverse("exports:order_search", args=[batch.pk])}"' in page
+    # recorded: the draft is gone
+    response = client.post(reverse("exports:order", args=[batch.pk]), FORM)
+    assert response.status_code == 302
+    assert "order_draft_" not in "".join(client.session.keys())
