@@ -19,11 +19,13 @@ How (never holding a file in memory, DOJ R18):
 1. The 18 eligibility columns of §9.1 are computed once per determination from the model (the
    subject-wide values once per subject) into a small polars table keyed by (file, line) of the
    conviction's primary row.
-2. The rows are streamed again with `eligibility.doj.iter_records` in chunks; each chunk is
-   left-joined to that table, gets column 3 (`Possible Other P64 Charges`, rules §3.4) for
-   EVERY row -- computed in Python once per distinct (OFFENSE_DESCR, COMMENT_TEXT) pair whose
-   comment could mention a Prop 64 section, cached across chunks -- and is encoded to CSV lines
-   by polars expressions (`eligibility.csvsafe`).
+2. The rows are streamed again with `eligibility.doj.iter_records` in chunks. The keys of each
+   chunk are left-joined to the part of that table within the chunk's lines (sorted once) and
+   the encoded DOJ columns are put beside the result (the join never copies them). Column 3
+   (`Possible Other P64 Charges`, rules §3.4) is computed for EVERY row -- in Python once per
+   distinct (OFFENSE_DESCR, COMMENT_TEXT) pair whose comment could mention a Prop 64 section,
+   cached across chunks. The DOJ columns are encoded by polars expressions
+   (`eligibility.csvsafe`), and polars writes the CSV lines.
 
 Choices where the spec is silent:
 
@@ -463,28 +465,19 @@ def _write_rows(
     possible_other = _PossibleOther()
     all_columns = [*COLUMNS, *ELIGIBILITY_COLUMNS]
     condensed_columns = [*CONDENSED, *ELIGIBILITY_COLUMNS]
+    by_line = _TableByLine(table)
     done = 0
     try:
         for chunk in _prefetched(iter_records(sources, chunk_rows=chunk_rows)):
             if chunk.height == 0:
                 continue
-            joined = chunk.with_columns(possible_other.column(chunk)).join(
-                table, on=["file", "line"], how="left", maintain_order="left"
-            )
-            encoded = joined.select(
-                pl.col("file"),
-                pl.col(_HAS_DETERMINATION).fill_null(False),
-                *csvsafe.encoded_columns(joined, COLUMNS),
-                *(pl.col(c).fill_null("") for c in ELIGIBILITY_COLUMNS),
-            )
-            del joined
-            for number, part in _by_file(encoded):
+            for number, part in _assembled(chunk, by_line, possible_other):
                 w = writers[number - 1]
+                has_determination = part.get_column(_HAS_DETERMINATION)
                 _write_encoded(part.select(all_columns), w.handles[0])
                 _write_encoded(part.select(condensed_columns), w.handles[1])
-                _write_encoded(
-                    part.filter(pl.col(_HAS_DETERMINATION)).select(all_columns), w.handles[2]
-                )
+                if has_determination.any():
+                    _write_encoded(part.filter(has_determination).select(all_columns), w.handles[2])
             done += chunk.height
             if progress is not None:
                 progress(done, total)
@@ -492,6 +485,79 @@ def _write_rows(
         for w in writers:
             w.close()
     return [p for w in writers for p in w.paths]
+
+
+#: (file, line) as one increasing Int64: file * stride + line (line numbers stay far below).
+_FILE_STRIDE: Final[int] = 1 << 40
+
+
+class _TableByLine:
+    """The eligibility table sorted by (file, line), sliced to the lines of a chunk.
+
+    A chunk is joined to the few determinations within its line range rather than to the
+    whole table (which a join would hash again for every chunk).
+    """
+
+    def __init__(self, table: pl.DataFrame) -> None:
+        self.table = table.sort("file", "line")
+        self.keys = self.table.select(
+            pl.col("file").cast(pl.Int64) * _FILE_STRIDE + pl.col("line").cast(pl.Int64)
+        ).to_series()
+
+    def within(self, number: int, first_line: int, last_line: int) -> pl.DataFrame:
+        """The rows of file `number` whose line is in [first_line, last_line]."""
+        lo = int(self.keys.search_sorted(number * _FILE_STRIDE + first_line, "left"))
+        hi = int(self.keys.search_sorted(number * _FILE_STRIDE + last_line, "right"))
+        return self.table.slice(lo, hi - lo)
+
+
+def _assembled(
+    chunk: pl.DataFrame, by_line: _TableByLine, possible_other: _PossibleOther
+) -> Iterator[tuple[int, pl.DataFrame]]:
+    """(file number, the chunk's rows: encoded DOJ columns, the 18, `_HAS_DETERMINATION`).
+
+    Only the keys are joined to the eligibility table (a left join on unique keys keeps the
+    chunk's rows in order, one for one), and the columns are put side by side: the 95 DOJ
+    columns are never copied by the join.
+    """
+    first, last = chunk.item(0, "file"), chunk.item(-1, "file")
+    if first != last:
+        yield from _assembled_by_join(chunk, by_line.table, possible_other)
+        return
+    lines = chunk.get_column("line")
+    near = by_line.within(int(first), int(lines.min()), int(lines.max()))  # type: ignore[arg-type]
+    keys = chunk.select("file", "line").join(
+        near, on=["file", "line"], how="left", maintain_order="left"
+    )
+    if keys.height != chunk.height:
+        yield from _assembled_by_join(chunk, by_line.table, possible_other)
+        return
+    encoded = chunk.select(csvsafe.encoded_columns(chunk, COLUMNS))
+    eligibility = keys.select(
+        *(
+            possible_other.column(chunk) if c == POSSIBLE_OTHER else pl.col(c).fill_null("")
+            for c in ELIGIBILITY_COLUMNS
+        ),
+        pl.col(_HAS_DETERMINATION).fill_null(False),
+    )
+    yield int(first), pl.concat([encoded, eligibility], how="horizontal")
+
+
+def _assembled_by_join(
+    chunk: pl.DataFrame, table: pl.DataFrame, possible_other: _PossibleOther
+) -> Iterator[tuple[int, pl.DataFrame]]:
+    """`_assembled` for a chunk that mixes files or matches a key twice (never seen)."""
+    joined = chunk.with_columns(possible_other.column(chunk)).join(
+        table, on=["file", "line"], how="left", maintain_order="left"
+    )
+    encoded = joined.select(
+        pl.col("file"),
+        *csvsafe.encoded_columns(joined, COLUMNS),
+        *(pl.col(c).fill_null("") for c in ELIGIBILITY_COLUMNS),
+        pl.col(_HAS_DETERMINATION).fill_null(False),
+    )
+    for number, part in _by_file(encoded):
+        yield number, part.drop("file")
 
 
 def _write_table(path: Path, frame: pl.DataFrame) -> Path:
