@@ -19,11 +19,13 @@ How (never holding a file in memory, DOJ R18):
 1. The 18 eligibility columns of §9.1 are computed once per determination from the model (the
    subject-wide values once per subject) into a small polars table keyed by (file, line) of the
    conviction's primary row.
-2. The rows are streamed again with `eligibility.doj.iter_records` in chunks; each chunk is
-   left-joined to that table, gets column 3 (`Possible Other P64 Charges`, rules §3.4) for
-   EVERY row -- computed in Python once per distinct (OFFENSE_DESCR, COMMENT_TEXT) pair whose
-   comment could mention a Prop 64 section, cached across chunks -- and is encoded to CSV lines
-   by polars expressions (`eligibility.csvsafe`).
+2. The rows are streamed again with `eligibility.doj.iter_records` in chunks. The keys of each
+   chunk are left-joined to the part of that table within the chunk's lines (sorted once) and
+   the encoded DOJ columns are put beside the result (the join never copies them). Column 3
+   (`Possible Other P64 Charges`, rules §3.4) is computed for EVERY row -- in Python once per
+   distinct (OFFENSE_DESCR, COMMENT_TEXT) pair whose comment could mention a Prop 64 section,
+   cached across chunks. The DOJ columns are encoded by polars expressions
+   (`eligibility.csvsafe`), and polars writes the CSV lines.
 
 Choices where the spec is silent:
 
@@ -53,7 +55,7 @@ from eligibility.api import RunResult, as_sources, gc_paused
 from eligibility.doj import Source, iter_records
 from eligibility.doj.columns import COLUMNS, CONDENSED
 from eligibility.doj.sections import possible_other_prop64_charge, subsection_path
-from eligibility.model import Conviction, Determination, RowRef, Subject
+from eligibility.model import CodeSection, Conviction, Determination, RowRef, Subject
 from eligibility.rules import subject_facts
 
 #: The 18 eligibility columns (§9.1), exact headers in order.
@@ -208,111 +210,114 @@ class _Tables:
         self.paths: dict[int, str] = {}
 
     def batch(self, determinations: Sequence[Determination]) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Both tables for `determinations`, column by column (list comprehensions)."""
         result, fmt, subjects = self.result, self.fmt, self.subjects
-        subject_rows, distinct_rows, paths = self.subject_rows, self.distinct_rows, self.paths
-        # the reader shares one tuple per court case: cached for this batch only, as almost
-        # every court case has its own list (a cache of the whole upload held ~50 MB at 1M rows)
-        joined: dict[tuple[str, ...], tuple[str, str]] = {}
-        e: dict[str, list[str]] = {name: [] for name in _DETERMINED if name not in _SUBJECT_KEYS}
-        r: dict[str, list[str]] = {name: [] for name in RESULTS_COLUMNS}
-        files: list[int] = []
-        lines: list[int] = []
+        subject_rows, distinct_rows = self.subject_rows, self.distinct_rows
+        dets = list(determinations)
+        subs: list[Subject] = []
         per_subject: list[tuple[str, ...]] = []
-        case_raw, occurred, us, years = (
-            e["Case Number"], e["Occurred after 11/9/2016"], e["Date of Conviction"],
-            e["Years Since This Conviction"],
-        )  # fmt: skip
-        compat_det, compat_reason = e["Eligibility Determination"], e["Eligibility Reason"]
-        for d in determinations:
+        for d in dets:
             sid = d.subject_id
             subject = subjects[sid]
             values = subject_rows.get(sid)
             if values is None:
                 values = _subject_values(subject, result, fmt)
                 values = subject_rows[sid] = distinct_rows.setdefault(values, values)
-            c = _conviction_at(subject, d.conviction_ref)
-            date = c.date
-            section = c.section
-            files.append(c.ref.file)
-            lines.append(c.ref.line)
+            subs.append(subject)
             per_subject.append(values)
-            cases = joined.get(c.case_numbers_raw)
-            if cases is None:
+        convs = [_conviction_at(s, d.conviction_ref) for s, d in zip(subs, dets, strict=True)]
+        dates = [c.date for c in convs]
+        sections = [c.section for c in convs]
+        files = [c.ref.file for c in convs]
+        lines = [c.ref.line for c in convs]
+        # the reader shares one tuple per court case: cached for this batch only, as almost
+        # every court case has its own list (a cache of the whole upload held ~50 MB at 1M rows)
+        joined: dict[tuple[str, ...], tuple[str, str]] = {}
+        cases: list[tuple[str, str]] = []
+        for c in convs:
+            pair = joined.get(c.case_numbers_raw)
+            if pair is None:
                 raw = c.case_numbers_raw
-                cases = joined[raw] = ("; ".join(raw), _rich_case_numbers(raw))
-            raw_cases, rich_cases = cases
-            case_raw.append(raw_cases)
-            occurred.append("" if date is None else ("Y" if date > PROP64_EFFECTIVE else "N"))
-            us.append(fmt.us(date))
-            years.append(fmt.years(date))
-            compat_det.append(d.compat_determination)
-            compat_reason.append(d.compat_reason)
-            # ClearRecord_Results.csv (§9.2)
-            r["SUBJECT_ID"].append(sid)
-            r["CNT_ORDER"].append(c.cnt_order)
-            r["CII_NUMBER"].append(subject.cii)
-            r["name"].append(subject.name)
-            r["dob"].append(fmt.iso(subject.dob))
-            r["county"].append(c.county or "")
-            r["court_case"].append(c.court_case or "")
-            r["case_numbers"].append(rich_cases)
-            r["fe_court_case"].append("; ".join(c.fe_court_case))
-            if section is not None:
-                primary = section.primary
-                r["code_section"].append(section.canonical)
-                key = id(primary)
-                path = paths.get(key)
-                if path is None:
-                    path = paths[key] = subsection_path(primary) if primary is not None else ""
-                r["subsection_path"].append(path)
-                r["attempt"].append("true" if section.attempt else "false")
-                r["conspiracy"].append("true" if section.conspiracy else "false")
-            else:
-                r["code_section"].append("")
-                r["subsection_path"].append("")
-                r["attempt"].append("false")
-                r["conspiracy"].append("false")
-            r["section"].append(c.prop64_section or "")
-            r["level"].append(c.level.value)
-            r["conviction_date"].append(fmt.iso(date))
-            r["sentence_end_date"].append(fmt.iso(c.sentence_end))
-            r["outcome"].append(d.outcome.value)
-            r["reason"].append(d.reason)
-            r["explanation"].append(d.explanation)
-            r["rule_id"].append(d.rule_id)
-            r["citation"].append(d.citation)
-            r["remedy"].append(d.remedy.value if d.remedy is not None else "")
-            r["remedy_citation"].append(d.remedy_citation)
-            r["flags"].append("; ".join(d.flags))
-            r["evidence"].append("; ".join([str(x) for x in d.evidence]))
-            r["rule_set"].append(d.rule_set)
-            r["rule_set_version"].append(d.rule_set_version)
-            r["prior_timing"].append(d.prior_timing)
-            r["compute_date"].append(fmt.iso(d.compute_date))
-            r["options_digest"].append(d.options_digest)
-            r["compat_determination"].append(d.compat_determination)
-            r["compat_reason"].append(d.compat_reason)
+                pair = joined[raw] = ("; ".join(raw), _rich_case_numbers(raw))
+            cases.append(pair)
+        us, iso, years, path = fmt.us, fmt.iso, fmt.years, self._path
+        compat_det = [d.compat_determination for d in dets]
+        compat_reason = [d.compat_reason for d in dets]
+        e: dict[str, list[str]] = {
+            "Case Number": [pair[0] for pair in cases],
+            "Occurred after 11/9/2016": [
+                "" if x is None else ("Y" if x > PROP64_EFFECTIVE else "N") for x in dates
+            ],
+            "Date of Conviction": [us(x) for x in dates],
+            "Years Since This Conviction": [years(x) for x in dates],
+            "Eligibility Determination": compat_det,
+            "Eligibility Reason": compat_reason,
+        }
         subject_columns = (
             list(zip(*per_subject, strict=True)) if per_subject else [()] * len(_SUBJECT_KEYS)
         )
         e.update({k: list(v) for k, v in zip(_SUBJECT_KEYS, subject_columns, strict=True)})
-        file_series = pl.Series("file", files, dtype=pl.Int32)
-        line_series = pl.Series("line", lines, dtype=pl.Int64)
         table = pl.DataFrame(
             [
-                file_series,
-                line_series,
+                pl.Series("file", files, dtype=pl.Int32),
+                pl.Series("line", lines, dtype=pl.Int64),
                 *(pl.Series(name, e[name], dtype=pl.String) for name in _DETERMINED),
                 pl.Series(_HAS_DETERMINATION, [True] * len(files), dtype=pl.Boolean),
             ]
         )
-
-        r["file"] = [str(f) for f in files]
-        r["line"] = [str(n) for n in lines]
+        # ClearRecord_Results.csv (§9.2)
+        r: dict[str, list[str]] = {
+            "file": [str(f) for f in files],
+            "line": [str(n) for n in lines],
+            "SUBJECT_ID": [d.subject_id for d in dets],
+            "CNT_ORDER": [c.cnt_order for c in convs],
+            "CII_NUMBER": [s.cii for s in subs],
+            "name": [s.name for s in subs],
+            "dob": [iso(s.dob) for s in subs],
+            "county": [c.county or "" for c in convs],
+            "court_case": [c.court_case or "" for c in convs],
+            "case_numbers": [pair[1] for pair in cases],
+            "fe_court_case": ["; ".join(c.fe_court_case) for c in convs],
+            "code_section": ["" if x is None else x.canonical for x in sections],
+            "section": [c.prop64_section or "" for c in convs],
+            "subsection_path": [path(x) for x in sections],
+            "attempt": ["true" if x is not None and x.attempt else "false" for x in sections],
+            "conspiracy": ["true" if x is not None and x.conspiracy else "false" for x in sections],
+            "level": [c.level.value for c in convs],
+            "conviction_date": [iso(x) for x in dates],
+            "sentence_end_date": [iso(c.sentence_end) for c in convs],
+            "outcome": [d.outcome.value for d in dets],
+            "reason": [d.reason for d in dets],
+            "explanation": [d.explanation for d in dets],
+            "rule_id": [d.rule_id for d in dets],
+            "citation": [d.citation for d in dets],
+            "remedy": ["" if d.remedy is None else d.remedy.value for d in dets],
+            "remedy_citation": [d.remedy_citation for d in dets],
+            "flags": ["; ".join(d.flags) for d in dets],
+            "evidence": ["; ".join([str(x) for x in d.evidence]) for d in dets],
+            "rule_set": [d.rule_set for d in dets],
+            "rule_set_version": [d.rule_set_version for d in dets],
+            "prior_timing": [d.prior_timing for d in dets],
+            "compute_date": [iso(d.compute_date) for d in dets],
+            "options_digest": [d.options_digest for d in dets],
+            "compat_determination": compat_det,
+            "compat_reason": compat_reason,
+        }
         results = pl.DataFrame(
             [pl.Series(name, r[name], dtype=pl.String) for name in RESULTS_COLUMNS]
         )
         return table, results
+
+    def _path(self, section: CodeSection | None) -> str:
+        """`subsection_path` of a section's primary part, cached by part."""
+        if section is None:
+            return ""
+        primary = section.primary
+        key = id(primary)
+        path = self.paths.get(key)
+        if path is None:
+            path = self.paths[key] = subsection_path(primary) if primary is not None else ""
+        return path
 
 
 def _determination_tables(
@@ -463,28 +468,19 @@ def _write_rows(
     possible_other = _PossibleOther()
     all_columns = [*COLUMNS, *ELIGIBILITY_COLUMNS]
     condensed_columns = [*CONDENSED, *ELIGIBILITY_COLUMNS]
+    by_line = _TableByLine(table)
     done = 0
     try:
         for chunk in _prefetched(iter_records(sources, chunk_rows=chunk_rows)):
             if chunk.height == 0:
                 continue
-            joined = chunk.with_columns(possible_other.column(chunk)).join(
-                table, on=["file", "line"], how="left", maintain_order="left"
-            )
-            encoded = joined.select(
-                pl.col("file"),
-                pl.col(_HAS_DETERMINATION).fill_null(False),
-                *csvsafe.encoded_columns(joined, COLUMNS),
-                *(pl.col(c).fill_null("") for c in ELIGIBILITY_COLUMNS),
-            )
-            del joined
-            for number, part in _by_file(encoded):
+            for number, part in _assembled(chunk, by_line, possible_other):
                 w = writers[number - 1]
+                has_determination = part.get_column(_HAS_DETERMINATION)
                 _write_encoded(part.select(all_columns), w.handles[0])
                 _write_encoded(part.select(condensed_columns), w.handles[1])
-                _write_encoded(
-                    part.filter(pl.col(_HAS_DETERMINATION)).select(all_columns), w.handles[2]
-                )
+                if has_determination.any():
+                    _write_encoded(part.filter(has_determination).select(all_columns), w.handles[2])
             done += chunk.height
             if progress is not None:
                 progress(done, total)
@@ -492,6 +488,79 @@ def _write_rows(
         for w in writers:
             w.close()
     return [p for w in writers for p in w.paths]
+
+
+#: (file, line) as one increasing Int64: file * stride + line (line numbers stay far below).
+_FILE_STRIDE: Final[int] = 1 << 40
+
+
+class _TableByLine:
+    """The eligibility table sorted by (file, line), sliced to the lines of a chunk.
+
+    A chunk is joined to the few determinations within its line range rather than to the
+    whole table (which a join would hash again for every chunk).
+    """
+
+    def __init__(self, table: pl.DataFrame) -> None:
+        self.table = table.sort("file", "line")
+        self.keys = self.table.select(
+            pl.col("file").cast(pl.Int64) * _FILE_STRIDE + pl.col("line").cast(pl.Int64)
+        ).to_series()
+
+    def within(self, number: int, first_line: int, last_line: int) -> pl.DataFrame:
+        """The rows of file `number` whose line is in [first_line, last_line]."""
+        lo = int(self.keys.search_sorted(number * _FILE_STRIDE + first_line, "left"))
+        hi = int(self.keys.search_sorted(number * _FILE_STRIDE + last_line, "right"))
+        return self.table.slice(lo, hi - lo)
+
+
+def _assembled(
+    chunk: pl.DataFrame, by_line: _TableByLine, possible_other: _PossibleOther
+) -> Iterator[tuple[int, pl.DataFrame]]:
+    """(file number, the chunk's rows: encoded DOJ columns, the 18, `_HAS_DETERMINATION`).
+
+    Only the keys are joined to the eligibility table (a left join on unique keys keeps the
+    chunk's rows in order, one for one), and the columns are put side by side: the 95 DOJ
+    columns are never copied by the join.
+    """
+    first, last = chunk.item(0, "file"), chunk.item(-1, "file")
+    if first != last:
+        yield from _assembled_by_join(chunk, by_line.table, possible_other)
+        return
+    lines = chunk.get_column("line")
+    near = by_line.within(int(first), int(lines.min()), int(lines.max()))  # type: ignore[arg-type]
+    keys = chunk.select("file", "line").join(
+        near, on=["file", "line"], how="left", maintain_order="left"
+    )
+    if keys.height != chunk.height:
+        yield from _assembled_by_join(chunk, by_line.table, possible_other)
+        return
+    encoded = chunk.select(csvsafe.encoded_columns(chunk, COLUMNS))
+    eligibility = keys.select(
+        *(
+            possible_other.column(chunk) if c == POSSIBLE_OTHER else pl.col(c).fill_null("")
+            for c in ELIGIBILITY_COLUMNS
+        ),
+        pl.col(_HAS_DETERMINATION).fill_null(False),
+    )
+    yield int(first), pl.concat([encoded, eligibility], how="horizontal")
+
+
+def _assembled_by_join(
+    chunk: pl.DataFrame, table: pl.DataFrame, possible_other: _PossibleOther
+) -> Iterator[tuple[int, pl.DataFrame]]:
+    """`_assembled` for a chunk that mixes files or matches a key twice (never seen)."""
+    joined = chunk.with_columns(possible_other.column(chunk)).join(
+        table, on=["file", "line"], how="left", maintain_order="left"
+    )
+    encoded = joined.select(
+        pl.col("file"),
+        *csvsafe.encoded_columns(joined, COLUMNS),
+        *(pl.col(c).fill_null("") for c in ELIGIBILITY_COLUMNS),
+        pl.col(_HAS_DETERMINATION).fill_null(False),
+    )
+    for number, part in _by_file(encoded):
+        yield number, part.drop("file")
 
 
 def _write_table(path: Path, frame: pl.DataFrame) -> Path:

@@ -12,12 +12,17 @@ import polars as pl
 import pytest
 
 from eligibility.api import RunResult, run
+from eligibility.doj import iter_records
 from eligibility.doj.columns import COLUMNS, CONDENSED, INDEX
 from eligibility.export import (
     ELIGIBILITY_COLUMNS,
     ISSUE_COLUMNS,
     RESULTS_COLUMNS,
+    _assembled,
+    _PossibleOther,
     _prefetched,
+    _TableByLine,
+    prepare_bundle,
     write_bundle,
     years_since,
 )
@@ -231,6 +236,33 @@ def test_several_files_get_numbered_outputs(tmp_path: Path) -> None:
     assert len(_read(outdir / "All_Results_1.csv")) == 3
     assert len(_read(outdir / "All_Results_2.csv")) == 6
     assert len(_read(outdir / "Prop64_Results_2.csv")) == 2
+
+
+def test_rows_joined_by_line_range_equal_the_whole_table_join(tmp_path: Path) -> None:
+    """The per-chunk slice of the eligibility table gives the rows the plain join gives.
+
+    Two-row chunks put determinations at every chunk edge (sliced path); one frame holding
+    both files takes the plain join of the whole table (fallback path).
+    """
+    rows = _rows()
+    paths = []
+    for number, part in enumerate((rows[:3], rows[3:]), 1):
+        path = tmp_path / f"part{number}.csv"
+        path.write_text(csv_text(part), encoding="utf-8")
+        paths.append(path)
+    result = run(paths, county="LOS ANGELES", compute_at=T)
+    by_line = _TableByLine(prepare_bundle(result).table)
+    sliced: dict[int, list[pl.DataFrame]] = {}
+    for chunk in iter_records(result.sources, chunk_rows=2):
+        for number, part in _assembled(chunk, by_line, _PossibleOther()):
+            sliced.setdefault(number, []).append(part)
+    mixed = pl.concat(list(iter_records(result.sources)))
+    joined = list(_assembled(mixed, by_line, _PossibleOther()))
+    assert [number for number, _ in joined] == [1, 2]
+    for number, part in joined:
+        assert pl.concat(sliced[number]).equals(part)
+    determined = sum(int(part["__determined"].sum()) for _, part in joined)
+    assert determined == len(result.determinations) == 2
 
 
 @pytest.mark.parametrize(
