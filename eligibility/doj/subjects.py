@@ -104,18 +104,19 @@ def _with_normalised(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
     """Add `n<i>` = normalised `c<i>` (§4.1) for the named columns.
 
     Values repeat a lot (a subject's rows, step types, dispositions), so each distinct value is
-    normalised once and mapped back, which is several times faster than normalising every row.
+    normalised once, which is several times faster than normalising every row. Most values are
+    already normal: only those that change are mapped back, and a column none of whose values
+    changes is used as it is.
     """
     added: list[pl.Series] = []
     for name in names:
         column = frame.get_column(f"c{NEEDED[name]}")
         distinct = column.unique()
         normal = distinct.to_frame().select(_norm(pl.col(distinct.name))).to_series()
-        added.append(
-            column.replace_strict(distinct, normal, return_dtype=pl.String).alias(
-                f"n{NEEDED[name]}"
-            )
-        )
+        changed = distinct.ne_missing(normal)
+        if changed.any():
+            column = column.replace(distinct.filter(changed), normal.filter(changed))
+        added.append(column.alias(f"n{NEEDED[name]}"))
     return frame.with_columns(added)
 
 
