@@ -100,22 +100,30 @@ def _norm(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(r"\s+", " ").str.strip_chars(" ").str.to_uppercase()
 
 
+#: Columns whose normalised values only feed comparisons (step type, conviction test, level):
+#: none of their strings is kept in the frames `prepare_block` returns.
+_COMPARED_ONLY: Final[frozenset[str]] = frozenset(
+    {"STP_TYPE_DESCR", "DISP_DESCR", "CONV_STAT_DESCR", "OFFENSE_TOC"}
+)
+
+
 def _with_normalised(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
     """Add `n<i>` = normalised `c<i>` (§4.1) for the named columns.
 
     Values repeat a lot (a subject's rows, step types, dispositions), so each distinct value is
-    normalised once, which is several times faster than normalising every row. Most values are
-    already normal: only those that change are mapped back, and a column none of whose values
-    changes is used as it is.
+    normalised once and mapped back, which is several times faster than normalising every row.
+    The mapped column is a compact copy, whereas the block's own column shares the buffers of
+    the whole block, so it is used as it is (no mapping) only when none of its values changes
+    and its strings are not kept (`_COMPARED_ONLY`): keeping them would keep every block's text
+    alive until the upload is built (R18, peak memory).
     """
     added: list[pl.Series] = []
     for name in names:
         column = frame.get_column(f"c{NEEDED[name]}")
         distinct = column.unique()
         normal = distinct.to_frame().select(_norm(pl.col(distinct.name))).to_series()
-        changed = distinct.ne_missing(normal)
-        if changed.any():
-            column = column.replace(distinct.filter(changed), normal.filter(changed))
+        if name not in _COMPARED_ONLY or not distinct.equals(normal):
+            column = column.replace_strict(distinct, normal, return_dtype=pl.String)
         added.append(column.alias(f"n{NEEDED[name]}"))
     return frame.with_columns(added)
 
