@@ -33,7 +33,7 @@ Choices where the spec is silent:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import repeat
 from typing import Any, Final
@@ -45,7 +45,6 @@ from eligibility.doj.counties import COUNTIES
 from eligibility.doj.sections import SEE_COMMENT, parse_code_section, possible_other_prop64_charge
 from eligibility.model import (
     CodeSection,
-    Conviction,
     Level,
     Registration,
     RowIssue,
@@ -200,14 +199,15 @@ def _offsets(rows: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
     )
 
 
-def _new_convictions(
+def _conviction_fields(
     frame: pl.DataFrame,
     refs: list[RowRef],
     sections: list[CodeSection | None],
     all_parts: list[SentencePart],
     all_extras: list[RowRef],
-) -> list[Conviction]:
-    """One conviction per row of `frame` (`build_subjects`' primaries), in one pass.
+) -> list[Iterable[Any]]:
+    """The fields of the convictions of `frame` (`build_subjects`' primaries), one iterable each
+    in the field order of model.Conviction, holding no reference to `frame`.
 
     `refs` are the conviction rows' references (by `cid`), `sections` the code sections (by
     `sidx`); a conviction's sentence parts and later rows are the slices
@@ -227,29 +227,25 @@ def _new_convictions(
         starts, ends = listed(f"{name}_start"), listed(f"{name}_end")
         return map(tuple, map(items.__getitem__, map(slice, starts, ends)))
 
-    # positional, in one pass: the field order of model.Conviction
-    return list(
-        map(
-            new_conviction,
-            map(refs.__getitem__, listed("cid")),
-            shared("cnt"),
-            shared("cycle"),
-            shared("court"),
-            shared("date"),
-            shared("level", Level),
-            shared("county"),
-            map(sections.__getitem__, listed("sidx")),
-            shared("src"),
-            slices(all_parts, "parts"),
-            shared("end"),
-            shared("case_numbers", split, ()),
-            shared("fe", split, ()),
-            listed("other"),
-            listed("differs"),
-            listed("conflict"),
-            slices(all_extras, "extras"),
-        )
-    )
+    return [
+        map(refs.__getitem__, listed("cid")),
+        shared("cnt"),
+        shared("cycle"),
+        shared("court"),
+        shared("date"),
+        shared("level", Level),
+        shared("county"),
+        map(sections.__getitem__, listed("sidx")),
+        shared("src"),
+        slices(all_parts, "parts"),
+        shared("end"),
+        shared("case_numbers", split, ()),
+        shared("fe", split, ()),
+        listed("other"),
+        listed("differs"),
+        listed("conflict"),
+        slices(all_extras, "extras"),
+    ]
 
 
 def _refs_or_none(files: list[int | None], lines: list[int | None]) -> list[RowRef | None]:
@@ -734,9 +730,12 @@ def build_subjects(
     )
     n_convictions = frame.height
 
-    all_convictions = _new_convictions(frame, refs, sections, all_parts, all_extras)
     conviction_offsets = _offsets(frame, "rank", "convictions")
-    del frame, refs, all_parts, all_extras
+    fields = _conviction_fields(frame, refs, sections, all_parts, all_extras)
+    del frame  # before the convictions are built (R18, peak memory)
+    # positional, in one pass
+    all_convictions = list(map(new_conviction, *fields))
+    del fields, refs, all_parts, all_extras
 
     subj = subj.join(conviction_offsets, on="rank", how="left", maintain_order="left")
     for f, ln, dob, other_file, other_line in (
