@@ -201,13 +201,15 @@ def _offsets(rows: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
 
 def _conviction_fields(
     frame: pl.DataFrame,
+    order: pl.Series,
     refs: list[RowRef],
     sections: list[CodeSection | None],
     all_parts: list[SentencePart],
     all_extras: list[RowRef],
 ) -> list[Iterable[Any]]:
-    """The fields of the convictions of `frame` (`build_subjects`' primaries), one iterable each
-    in the field order of model.Conviction, holding no reference to `frame`.
+    """The fields of the convictions of `frame` (`build_subjects`' primaries) in the row order
+    `order`, one iterable each in the field order of model.Conviction, holding no reference to
+    `frame`.
 
     `refs` are the conviction rows' references (by `cid`), `sections` the code sections (by
     `sidx`); a conviction's sentence parts and later rows are the slices
@@ -218,10 +220,10 @@ def _conviction_fields(
         return tuple(joined.split("\x00")) if joined else ()
 
     def listed(name: str) -> list[Any]:
-        return frame.get_column(name).to_list()
+        return frame.get_column(name).gather(order).to_list()
 
     def shared(name: str, convert: Callable[[Any], Any] | None = None, null: Any = None) -> Any:
-        return _shared(frame.get_column(name), convert, null)
+        return _shared(frame.get_column(name).gather(order), convert, null)
 
     def slices(items: list[Any], name: str) -> Iterator[tuple[Any, ...]]:
         starts, ends = listed(f"{name}_start"), listed(f"{name}_end")
@@ -715,24 +717,22 @@ def build_subjects(
     # conviction_offense_differs once per distinct (code section, CONV_OFFENSE_DESCR) pair
     pairs = frame.select("sidx", "conv_offense").unique()
     flags = [bool(co) and differs(sidx, co) for sidx, co in pairs.iter_rows()]
-    # in subject order (upload order within a subject), so that a subject's convictions are a
-    # slice of the list of all convictions
-    frame = (
-        frame.join(
-            pairs.with_columns(differs=pl.Series(flags, dtype=pl.Boolean)),
-            on=["sidx", "conv_offense"],
-            how="left",
-            maintain_order="left",
-            nulls_equal=True,
-        )
-        .drop("conv_offense")
-        .sort("rank", maintain_order=True)
-    )
+    frame = frame.join(
+        pairs.with_columns(differs=pl.Series(flags, dtype=pl.Boolean)),
+        on=["sidx", "conv_offense"],
+        how="left",
+        maintain_order="left",
+        nulls_equal=True,
+    ).drop("conv_offense")
     n_convictions = frame.height
 
-    conviction_offsets = _offsets(frame, "rank", "convictions")
-    fields = _conviction_fields(frame, refs, sections, all_parts, all_extras)
-    del frame  # before the convictions are built (R18, peak memory)
+    # The convictions are built in subject order (upload order within a subject), so that a
+    # subject's convictions are a slice of the list of all convictions. Each column is gathered
+    # in that order as it is converted: a sorted copy of the whole frame would raise the peak.
+    order = frame.select(pl.arg_sort_by("rank", maintain_order=True)).to_series()
+    conviction_offsets = _offsets(frame.select(pl.col("rank").sort()), "rank", "convictions")
+    fields = _conviction_fields(frame, order, refs, sections, all_parts, all_extras)
+    del frame, order  # before the convictions are built (R18, peak memory)
     # positional, in one pass
     all_convictions = list(map(new_conviction, *fields))
     del fields, refs, all_parts, all_extras
