@@ -33,8 +33,9 @@ Choices where the spec is silent:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, Final
 
 import polars as pl
@@ -44,7 +45,6 @@ from eligibility.doj.counties import COUNTIES
 from eligibility.doj.sections import SEE_COMMENT, parse_code_section, possible_other_prop64_charge
 from eligibility.model import (
     CodeSection,
-    Conviction,
     Level,
     Registration,
     RowIssue,
@@ -85,8 +85,6 @@ NEEDED: Final[dict[str, int]] = {
 
 STEP_OTHER, STEP_COURT, STEP_DECEASED, STEP_REGISTRATION = 0, 1, 2, 3
 
-_LEVEL_NAMES: Final[tuple[str, ...]] = ("felony", "misdemeanor", "infraction")
-
 
 def needed_columns() -> Sequence[int]:
     return sorted(NEEDED.values())
@@ -101,22 +99,31 @@ def _norm(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(r"\s+", " ").str.strip_chars(" ").str.to_uppercase()
 
 
+#: Columns whose normalised values only feed comparisons (step type, conviction test, level):
+#: none of their strings is kept in the frames `prepare_block` returns.
+_COMPARED_ONLY: Final[frozenset[str]] = frozenset(
+    {"STP_TYPE_DESCR", "DISP_DESCR", "CONV_STAT_DESCR", "OFFENSE_TOC"}
+)
+
+
 def _with_normalised(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
     """Add `n<i>` = normalised `c<i>` (§4.1) for the named columns.
 
     Values repeat a lot (a subject's rows, step types, dispositions), so each distinct value is
     normalised once and mapped back, which is several times faster than normalising every row.
+    The mapped column is a compact copy, whereas the block's own column shares the buffers of
+    the whole block, so it is used as it is (no mapping) only when none of its values changes
+    and its strings are not kept (`_COMPARED_ONLY`): keeping them would keep every block's text
+    alive until the upload is built (R18, peak memory).
     """
     added: list[pl.Series] = []
     for name in names:
         column = frame.get_column(f"c{NEEDED[name]}")
         distinct = column.unique()
         normal = distinct.to_frame().select(_norm(pl.col(distinct.name))).to_series()
-        added.append(
-            column.replace_strict(distinct, normal, return_dtype=pl.String).alias(
-                f"n{NEEDED[name]}"
-            )
-        )
+        if name not in _COMPARED_ONLY or not distinct.equals(normal):
+            column = column.replace_strict(distinct, normal, return_dtype=pl.String)
+        added.append(column.alias(f"n{NEEDED[name]}"))
     return frame.with_columns(added)
 
 
@@ -139,10 +146,6 @@ def _section(text: str, column: str) -> CodeSection | None:
 @lru_cache(maxsize=1 << 16)
 def _other(offense_raw: str, comment_raw: str) -> str:
     return possible_other_prop64_charge(offense_raw, comment_raw)
-
-
-#: Conviction columns with few distinct values: converted to one Python object per value.
-_SHARED: Final[frozenset[str]] = frozenset({"cnt", "court", "date", "county", "src", "end"})
 
 
 def _shared(
@@ -184,6 +187,74 @@ def _distinct_joined(rows: pl.DataFrame, keys: list[str], value: str, name: str)
         .agg(pl.col(value).unique(maintain_order=True).str.join("\x00").alias(name))
     )
     return pl.concat([single, gathered.select(single.columns)])
+
+
+def _offsets(rows: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
+    """Per `key` of `rows` (sorted by `key`): its rows' slice, `<name>_start`:`<name>_end`."""
+    end = pl.col("len").cum_sum()
+    return (
+        rows.group_by(key, maintain_order=True)
+        .len()
+        .select(key, (end - pl.col("len")).alias(f"{name}_start"), end.alias(f"{name}_end"))
+    )
+
+
+def _conviction_fields(
+    frame: pl.DataFrame,
+    order: pl.Series,
+    refs: list[RowRef],
+    sections: list[CodeSection | None],
+    all_parts: list[SentencePart],
+    all_extras: list[RowRef],
+) -> list[Iterable[Any]]:
+    """The fields of the convictions of `frame` (`build_subjects`' primaries) in the row order
+    `order`, one iterable each in the field order of model.Conviction, holding no reference to
+    `frame`.
+
+    `refs` are the conviction rows' references (by `cid`), `sections` the code sections (by
+    `sidx`); a conviction's sentence parts and later rows are the slices
+    `<parts|extras>_start`:`_end` of `all_parts` and `all_extras`.
+    """
+
+    def split(joined: str) -> tuple[str, ...]:
+        return tuple(joined.split("\x00")) if joined else ()
+
+    def listed(name: str) -> list[Any]:
+        return frame.get_column(name).gather(order).to_list()
+
+    def shared(name: str, convert: Callable[[Any], Any] | None = None, null: Any = None) -> Any:
+        return _shared(frame.get_column(name).gather(order), convert, null)
+
+    def slices(items: list[Any], name: str) -> Iterator[tuple[Any, ...]]:
+        starts, ends = listed(f"{name}_start"), listed(f"{name}_end")
+        return map(tuple, map(items.__getitem__, map(slice, starts, ends)))
+
+    return [
+        map(refs.__getitem__, listed("cid")),
+        shared("cnt"),
+        shared("cycle"),
+        shared("court"),
+        shared("date"),
+        shared("level", Level),
+        shared("county"),
+        map(sections.__getitem__, listed("sidx")),
+        shared("src"),
+        slices(all_parts, "parts"),
+        shared("end"),
+        shared("case_numbers", split, ()),
+        shared("fe", split, ()),
+        listed("other"),
+        listed("differs"),
+        listed("conflict"),
+        slices(all_extras, "extras"),
+    ]
+
+
+def _refs_or_none(files: list[int | None], lines: list[int | None]) -> list[RowRef | None]:
+    return [
+        None if f is None or ln is None else new_row_ref(f, ln)
+        for f, ln in zip(files, lines, strict=True)
+    ]
 
 
 def _is_pc290(section: CodeSection | None) -> bool:
@@ -433,6 +504,7 @@ def build_subjects(
         .join(most_frequent(rel, "cii"), on="sid", how="left")
         .join(deceased, on="sid", how="left")
         .sort("first")
+        .with_columns(rank=pl.int_range(pl.len(), dtype=pl.UInt32))
     )
     # each frame is dropped as soon as it is used up (R18, peak memory)
     del rel, firsts, dobs, dob_pick, dob_other, deceased
@@ -494,12 +566,17 @@ def build_subjects(
     )
     later = ~pl.col("first") & ~pl.col("dup")
     by_count = "cid"
+
+    def of_first_row(column: str) -> pl.Expr:
+        # `cid` is the row number of the count's first row: a gather, cheaper than a window
+        return pl.col(column).gather(pl.col("cid"))
+
     conv = conv.with_columns(
         conflict_row=later
         & (
-            (pl.col("canon") != pl.col("canon").first().over(by_count))
-            | (pl.col("date_raw") != pl.col("date_raw").first().over(by_count))
-            | (pl.col("level") != pl.col("level").first().over(by_count))
+            (pl.col("canon") != of_first_row("canon"))
+            | (pl.col("date_raw") != of_first_row("date_raw"))
+            | (pl.col("level") != of_first_row("level"))
         ),
         sn=pl.when(~pl.col("dup") & pl.col("slen").str.contains(r"^[0-9]+$")).then(
             pl.col("slen").str.to_integer(strict=False)
@@ -549,28 +626,28 @@ def build_subjects(
     totals = totals.join(
         _distinct_joined(fe_rows, ["cid"], "fe_case", "fe"), on="cid", how="left"
     ).with_columns(pl.col("fe").fill_null(""))
-    # sentence parts and later rows, as Python objects keyed by (sid, key)
     # one RowRef per conviction row, shared by the conviction, its parts and its later rows
     refs = list(
         map(new_row_ref, conv.get_column("file").to_list(), conv.get_column("line").to_list())
     )
-    parts: dict[int, list[SentencePart]] = {}
+    # Sentence parts and later rows of every count, each list built in one `map` pass in (count,
+    # row) order, so that those of one count are a slice of it; `_offsets` finds the slices.
     part_rows = conv.filter(pl.col("part")).select("cid", "r", "py", "pm", "pd")
-    for cid, r, y, m, d in zip(*(c.to_list() for c in part_rows.get_columns()), strict=True):
-        part = new_sentence_part(refs[r], y, m, d)
-        found = parts.get(cid)
-        if found is None:
-            parts[cid] = [part]
-        else:
-            found.append(part)
-    extras: dict[int, list[RowRef]] = {}
-    extra_rows = conv.filter(~pl.col("first")).select("cid", "r")
-    for cid, r in zip(*(c.to_list() for c in extra_rows.get_columns()), strict=True):
-        found_refs = extras.get(cid)
-        if found_refs is None:
-            extras[cid] = [refs[r]]
-        else:
-            found_refs.append(refs[r])
+    part_rows = part_rows.sort("cid", maintain_order=True)
+    all_parts = list(
+        map(
+            new_sentence_part,
+            map(refs.__getitem__, part_rows.get_column("r").to_list()),
+            part_rows.get_column("py").to_list(),
+            part_rows.get_column("pm").to_list(),
+            part_rows.get_column("pd").to_list(),
+        )
+    )
+    extra_rows = conv.filter(~pl.col("first")).select("cid", "r").sort("cid", maintain_order=True)
+    all_extras = list(map(refs.__getitem__, extra_rows.get_column("r").to_list()))
+    totals = totals.join(_offsets(part_rows, "cid", "parts"), on="cid", how="left").join(
+        _offsets(extra_rows, "cid", "extras"), on="cid", how="left"
+    )
 
     months = pl.col("y") * 12 + pl.col("m")
     first_rows = conv.filter(pl.col("first"))
@@ -578,7 +655,12 @@ def build_subjects(
     primaries = (
         first_rows.join(totals, on=by_count, how="left", maintain_order="left")
         .join(courts, on=["sid", "court"], how="left", maintain_order="left")
-        .join(subj.select("sid", subject_dob="dob"), on="sid", how="left", maintain_order="left")
+        .join(
+            subj.select("sid", "rank", subject_dob="dob"),
+            on="sid",
+            how="left",
+            maintain_order="left",
+        )
         .with_columns(
             end=_add_months_expr(pl.col("date"), months.clip(0, 120_000))
             + pl.duration(days=pl.col("d").clip(0, 4_000_000))
@@ -624,13 +706,12 @@ def build_subjects(
             return False
         return other.primary.number != section.primary.number
 
-    levels = {n: Level(n) for n in (*_LEVEL_NAMES, "unknown")}
-    convictions: dict[str, list[Conviction]] = {}
     frame = primaries.select(
-        "sid", "cid", "cnt", "court", "date", "level", "county", "sidx", "src",
-        pl.col("other").fill_null(""),
+        "sid", "cid", "cnt", pl.col("court").str.slice(0, 3).alias("cycle"), "court", "date",
+        "level", "county", "sidx", "src", pl.col("other").fill_null(""),
         pl.when(pl.col("date").is_not_null()).then(pl.col("end")).alias("end"),
         "case_numbers", "fe", pl.col("conflict").fill_null(False), "conv_offense",
+        pl.col("parts_start", "parts_end", "extras_start", "extras_end").fill_null(0), "rank",
     )  # fmt: skip
     del primaries
     # conviction_offense_differs once per distinct (code section, CONV_OFFENSE_DESCR) pair
@@ -644,63 +725,24 @@ def build_subjects(
         nulls_equal=True,
     ).drop("conv_offense")
     n_convictions = frame.height
-    no_parts: list[SentencePart] = []
-    no_refs: list[RowRef] = []
-    # the cycle of each distinct court case, one string each
-    cycles = {c: c[:3] for c in frame.get_column("court").drop_nulls().unique().to_list()}
 
-    def split(joined: str) -> tuple[str, ...]:
-        return tuple(joined.split("\x00")) if joined else ()
+    # The convictions are built in subject order (upload order within a subject), so that a
+    # subject's convictions are a slice of the list of all convictions. Each column is gathered
+    # in that order as it is converted: a sorted copy of the whole frame would raise the peak.
+    order = frame.select(pl.arg_sort_by("rank", maintain_order=True)).to_series()
+    conviction_offsets = _offsets(frame.select(pl.col("rank").sort()), "rank", "convictions")
+    fields = _conviction_fields(frame, order, refs, sections, all_parts, all_extras)
+    del frame, order  # before the convictions are built (R18, peak memory)
+    # positional, in one pass
+    all_convictions = list(map(new_conviction, *fields))
+    del fields, refs, all_parts, all_extras
 
-    columns = [
-        _shared(c, split, ())
-        if c.name in ("case_numbers", "fe")
-        else _shared(c)
-        if c.name in _SHARED
-        else c.to_list()
-        for c in frame.get_columns()
-    ]
-    del frame
-    for (
-        sid, cid, cnt, court, date, level, county, sidx, src, other, end, case_numbers, fe,
-        conflict, differs_,
-    ) in zip(*columns, strict=True):  # fmt: skip
-        subject_convictions = convictions.get(sid)
-        if subject_convictions is None:
-            subject_convictions = convictions[sid] = []
-        # positional: the field order of model.Conviction
-        subject_convictions.append(
-            new_conviction(
-                refs[cid],
-                cnt,
-                cycles[court] if court else None,
-                court,
-                date,
-                levels[level],
-                county,
-                sections[sidx],
-                src,
-                tuple(parts.get(cid, no_parts)),
-                end,
-                case_numbers,
-                fe,
-                other,
-                differs_,
-                conflict,
-                tuple(extras.get(cid, no_refs)),
-            )
-        )
-
-    del columns, refs, parts, extras
-    subjects: list[Subject] = []
-    for (
-        sid, f, ln, dob, dob_file, dob_line, other_file, other_line, name, cii, dec_file,
-        dec_line,
-    ) in subj.select(
-        "sid", "file", "line", "dob", "dob_file", "dob_line", "other_file", "other_line",
-        "name", "cii", "dec_file", "dec_line",
-    ).iter_rows():  # fmt: skip
-        conflict = other_file is not None
+    subj = subj.join(conviction_offsets, on="rank", how="left", maintain_order="left")
+    for f, ln, dob, other_file, other_line in (
+        subj.filter(pl.col("dob").is_null() | pl.col("other_file").is_not_null())
+        .select("file", "line", "dob", "other_file", "other_line")
+        .iter_rows()
+    ):
         if dob is None:
             issues.append(
                 RowIssue(
@@ -708,26 +750,38 @@ def build_subjects(
                     "the subject has no valid date of birth",
                 )
             )  # fmt: skip
-        elif conflict:
+        else:
             issues.append(
                 RowIssue(
                     other_file, other_line, "PRI_DOB", "CONFLICTING_DOB", Severity.WARNING,
                     "the subject has more than one valid date of birth",
                 )
             )  # fmt: skip
-        # positional: the field order of model.Subject
-        subjects.append(
-            new_subject(
-                sid,
-                name or "",
-                cii or "",
-                dob,
-                new_row_ref(dob_file, dob_line) if dob is not None else None,
-                conflict,
-                tuple(convictions.get(sid, ())),
-                tuple(regs.get(sid, ())),
-                new_row_ref(dec_file, dec_line) if dec_file is not None else None,
-                new_row_ref(f, ln),
-            )
+
+    def column(name: str) -> list[Any]:
+        return subj.get_column(name).to_list()
+
+    sids = column("sid")
+    # positional, in one pass: the field order of model.Subject
+    subjects = list(
+        map(
+            new_subject,
+            sids,
+            subj.get_column("name").fill_null("").to_list(),
+            subj.get_column("cii").fill_null("").to_list(),
+            column("dob"),
+            _refs_or_none(column("dob_file"), column("dob_line")),
+            subj.get_column("other_file").is_not_null().to_list(),
+            map(
+                tuple,
+                map(
+                    all_convictions.__getitem__,
+                    map(slice, column("convictions_start"), column("convictions_end")),
+                ),
+            ),
+            map(tuple, map(regs.get, sids, repeat(()))),
+            _refs_or_none(column("dec_file"), column("dec_line")),
+            map(new_row_ref, column("file"), column("line")),
         )
+    )
     return subjects, issues, subjects_total, n_convictions

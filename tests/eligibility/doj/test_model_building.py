@@ -121,6 +121,37 @@ def test_worked_example_of_section_3(tmp_path: Path) -> None:
     assert upload.data_rows == 4
 
 
+def test_untidy_values_give_the_same_subjects_as_tidy_ones(tmp_path: Path) -> None:
+    """§4.1 normalisation, where only some values of a column need it and others none do."""
+    tidy = [*WORKED, person("70000002", STP_TYPE_DESCR="DECEASED", DISP_DESCR="")]
+    untidy = [
+        *WORKED[:2],
+        person(
+            " 70000001",
+            PRI_NAME=f"{SECRET.lower()},  anna ",
+            CNT_ORDER="104002002000",
+            OFFENSE_DESCR="11360  hs-transport\tmarijuana",
+            STP_TYPE_DESCR="court   action",
+            DISP_DESCR=" convicted-jail",
+            CONV_STAT_DESCR="misdemeanor ",
+            SENT_ORDER="2",
+            SENT_LENGTH=" 3",
+            SENT_TIME_CODE="y",
+            OFN="BA101",
+            FE_NUM_CRT_CASE="null",
+        ),
+        WORKED[3],
+        person("70000002", STP_TYPE_DESCR=" deceased", DISP_DESCR=""),
+    ]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    expected = upload_of(tmp_path / "a", tidy)
+    got = upload_of(tmp_path / "b", untidy)
+    assert got.subjects == expected.subjects
+    assert got.issues == expected.issues
+    assert subject(got).convictions[0].sentence_end == dt.date(2013, 3, 1) + dt.timedelta(days=90)
+
+
 def test_split_into_two_files_gives_the_same_subjects(tmp_path: Path) -> None:
     rows = [
         *WORKED,
