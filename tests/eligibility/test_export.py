@@ -220,14 +220,19 @@ def test_gogen_json_is_compact_and_has_no_line_break(bundle: tuple[RunResult, Pa
     assert data["lineCount"] == 7
 
 
-def test_several_files_get_numbered_outputs(tmp_path: Path) -> None:
+def _run_split(tmp_path: Path, at: int) -> RunResult:
+    """The engine run over the sample rows written as two files, split after row `at`."""
     rows = _rows()
     paths = []
-    for number, part in enumerate((rows[:2], rows[2:]), 1):
+    for number, part in enumerate((rows[:at], rows[at:]), 1):
         path = tmp_path / f"part{number}.csv"
         path.write_text(csv_text(part), encoding="utf-8")
         paths.append(path)
-    result = run(paths, county="LOS ANGELES", compute_at=T)
+    return run(paths, county="LOS ANGELES", compute_at=T)
+
+
+def test_several_files_get_numbered_outputs(tmp_path: Path) -> None:
+    result = _run_split(tmp_path, 2)
     outdir = tmp_path / "out"
     write_bundle(result, None, outdir)
     names = {p.name for p in outdir.iterdir()}
@@ -244,13 +249,7 @@ def test_rows_joined_by_line_range_equal_the_whole_table_join(tmp_path: Path) ->
     Two-row chunks put determinations at every chunk edge (sliced path); one frame holding
     both files takes the plain join of the whole table (fallback path).
     """
-    rows = _rows()
-    paths = []
-    for number, part in enumerate((rows[:3], rows[3:]), 1):
-        path = tmp_path / f"part{number}.csv"
-        path.write_text(csv_text(part), encoding="utf-8")
-        paths.append(path)
-    result = run(paths, county="LOS ANGELES", compute_at=T)
+    result = _run_split(tmp_path, 3)
     by_line = _TableByLine(prepare_bundle(result).table)
     sliced: dict[int, list[pl.DataFrame]] = {}
     for chunk in iter_records(result.sources, chunk_rows=2):
