@@ -31,7 +31,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -97,7 +97,7 @@ def determinations_digest(determinations: Sequence[Determination]) -> str:
     return h.hexdigest()
 
 
-def _summary(statistics: stats.Statistics) -> dict[str, Any]:
+def statistics_summary(statistics: stats.Statistics) -> dict[str, Any]:
     return json.loads(json.dumps(statistics.summary(), default=str))
 
 
@@ -208,7 +208,7 @@ def _process_spooled(
             options=options.as_json,
             options_digest=options.digest,
             compute_at=upload.compute_at,
-            stats=_summary(statistics),
+            stats=statistics_summary(statistics),
             results_digest=determinations_digest(determinations),
             is_current=True,
             state=Evaluation.State.COMPLETE,
@@ -481,17 +481,40 @@ def evaluation_process(*, evaluation_id: int) -> str:
     token = evaluation_claim(evaluation_id=evaluation_id)
     if token is None:
         return "skipped"
+    return evaluation_attempt(
+        evaluation_id, token, _reevaluate, fail=_evaluation_fail, label="evaluation"
+    )
+
+
+def evaluation_attempt(
+    evaluation_id: int,
+    token: str,
+    work: Callable[[int, str, Any], None],
+    *,
+    fail: Callable[[int, str, str], None],
+    label: str,
+    writer: type[ProgressWriter] = ProgressWriter,
+) -> str:
+    """Run `work(evaluation_id, token, progress)` on an evaluation claimed with `token`; the
+    task's one-word outcome.
+
+    A lost claim writes nothing; an unreadable file or bad options fail it for good with the
+    engine's plain-words message (`fail`); anything else puts it back in the queue for another
+    attempt (bounded by `evaluation_claim`). Logs carry the id and exception type only: an
+    exception's text may quote data.
+    """
     try:
-        with ProgressWriter(table="cases_evaluation", row_id=evaluation_id, token=token) as pw:
-            _reevaluate(evaluation_id, token, pw)
+        with writer(table="cases_evaluation", row_id=evaluation_id, token=token) as pw:
+            work(evaluation_id, token, pw)
     except LostClaim:
+        logger.info("%s %s: claim lost to another worker; nothing written", label, evaluation_id)
         return "lost"
     except (FileRejected, OptionsError, FileNotFoundError) as exc:
         message = getattr(exc, "message", "") or "The original files could not be read."
-        _evaluation_fail(evaluation_id, token, message)
+        fail(evaluation_id, token, message)
         return "failed"
     except Exception as exc:
-        logger.error("evaluation %s: attempt failed with %s", evaluation_id, type(exc).__name__)
+        logger.error("%s %s: attempt failed with %s", label, evaluation_id, type(exc).__name__)
         Evaluation.objects.filter(pk=evaluation_id, claim_token=token).update(
             state=Evaluation.State.QUEUED,
             claim_token="",  # nosec B106 (a claim token, not a password)
@@ -503,23 +526,12 @@ def evaluation_process(*, evaluation_id: int) -> str:
 def _reevaluate(evaluation_id: int, token: str, progress: ProgressWriter) -> None:
     evaluation = Evaluation.objects.select_related("upload").get(pk=evaluation_id)
     upload = evaluation.upload
-    options = validate_options(evaluation.rule_set, evaluation.options)
-    _, determinations, statistics = engine_evaluate(
-        sources_of(upload),
-        county=upload.county,
-        compute_at=evaluation.compute_at,
-        rule_set=evaluation.rule_set,
-        options=options,
-        progress=lambda done, total: progress.update("", done, total, "bytes"),
+    determinations, statistics = evaluation_compute(
+        evaluation, progress=lambda done, total: progress.update("", done, total, "bytes")
     )
     with transaction.atomic(), connection.cursor() as wrapper:
         cursor = wrapper.cursor
-        conviction_ids = {
-            (f, ln): pk
-            for f, ln, pk in Conviction.objects.filter(upload=upload).values_list(
-                "file_number", "line", "pk"
-            )
-        }
+        conviction_ids = conviction_ids_by_row(upload.pk)
         known = [
             d
             for d in determinations
@@ -565,7 +577,7 @@ def _reevaluate(evaluation_id: int, token: str, progress: ProgressWriter) -> Non
         ).update(
             state=Evaluation.State.COMPLETE,
             is_current=True,
-            stats=_summary(statistics),
+            stats=statistics_summary(statistics),
             results_digest=determinations_digest(known),
             rule_set_version=RULE_SETS[evaluation.rule_set].version,
             changed=changed,
@@ -632,6 +644,13 @@ def engine_evaluate(
     return engine_upload, determinations, statistics
 
 
+def conviction_ids_by_row(upload_id: int) -> dict[tuple[int, int], int]:
+    """(file number, line) of each stored conviction's primary row -> the conviction's id; the
+    key the engine's determinations carry (`conviction_ref`)."""
+    rows = Conviction.objects.filter(upload_id=upload_id).values_list("file_number", "line", "pk")
+    return {(f, ln): pk for f, ln, pk in rows.iterator(chunk_size=20_000)}
+
+
 def record_lap(timings: dict[str, float], step: str, started: float, cpu: float) -> None:
     """Wall seconds of `step` and this process's CPU seconds (PostgreSQL's are not counted)."""
     timings[step] = round(time.monotonic() - started, 3)
@@ -658,7 +677,3 @@ def evaluation_compute(
         timings=timings,
     )
     return determinations, statistics
-
-
-def statistics_summary(statistics: stats.Statistics) -> dict[str, Any]:
-    return _summary(statistics)

@@ -32,14 +32,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clearrecord.audit.services import audit_record
-from clearrecord.cases.models import Conviction, Evaluation
+from clearrecord.cases.models import Evaluation
 from clearrecord.intake import pgcopy, pipeline
 from clearrecord.intake.errors import LostClaim, NotReady
 from clearrecord.intake.models import Status, Upload
 from clearrecord.intake.progress import ProgressWriter
-from eligibility.doj import FileRejected
 from eligibility.model import Determination
-from eligibility.rules import RULE_SETS, OptionsError, validate_options
+from eligibility.rules import RULE_SETS, validate_options
 
 from . import selectors
 
@@ -151,25 +150,9 @@ def whatif_process(*, evaluation_id: int) -> str:
     token = pipeline.evaluation_claim(evaluation_id=evaluation_id)
     if token is None:
         return "skipped"
-    try:
-        with TrialProgress(table="cases_evaluation", row_id=evaluation_id, token=token) as pw:
-            _process(evaluation_id, token, pw)
-    except LostClaim:
-        logger.info("what-if %s: claim lost to another worker; nothing written", evaluation_id)
-        return "lost"
-    except (FileRejected, OptionsError, FileNotFoundError) as exc:
-        message = getattr(exc, "message", "") or "The original files could not be read."
-        _fail(evaluation_id, token, message)
-        return "failed"
-    except Exception as exc:
-        # The type only: an exception's text may quote data.
-        logger.error("what-if %s: attempt failed with %s", evaluation_id, type(exc).__name__)
-        Evaluation.objects.filter(pk=evaluation_id, claim_token=token).update(
-            state=Evaluation.State.QUEUED,
-            claim_token="",  # nosec B106 (a claim token, not a password)
-        )
-        return "retry"
-    return "complete"
+    return pipeline.evaluation_attempt(
+        evaluation_id, token, _process, fail=_fail, label="what-if", writer=TrialProgress
+    )
 
 
 def _fail(evaluation_id: int, token: str, message: str) -> None:
@@ -249,10 +232,7 @@ def _store_determinations(
     only the conviction page shows, and always from the current evaluation. They are most of
     the bytes of a determination, and a trial is compared, never reviewed.
     """
-    conviction_ids = dict(
-        (((f, ln), pk) for f, ln, pk in Conviction.objects.filter(upload_id=upload_id)
-         .values_list("file_number", "line", "pk").iterator(chunk_size=20_000))
-    )  # fmt: skip
+    conviction_ids = pipeline.conviction_ids_by_row(upload_id)
     rows = []
     for d in determinations:
         conviction_id = conviction_ids.get((d.conviction_ref.file, d.conviction_ref.line))
