@@ -10,7 +10,7 @@ blocks a purge. The purge is one transaction and writes `upload.purged`.
 An upload with a conviction in an export batch is **held**: the court CSV and order PDF, the
 orders the clerk recorded and the report to DOJ all refer to those convictions, so deleting them
 would destroy the county's record of a court order. `upload_purge` refuses it with
-`HeldByCourtBatch` and retention passes it over (and logs how many it held).
+`HeldByCourtBatch` and retention passes it over (logging the id of each upload it holds).
 
 `uploads_purge_expired` is the beat task's body: with `CLEARRECORD_EVALUATION_RETENTION_DAYS`
 > 0 it purges every finished upload whose newest evaluation is older than that many days.

@@ -250,6 +250,11 @@ def _nullable(field: str) -> bool:
     return bool(model._meta.get_field(last).null)
 
 
+def _reversed(order: tuple[str, ...]) -> tuple[str, ...]:
+    """The same order_by fields, each in the other direction."""
+    return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in order)
+
+
 def _keyset(order: tuple[str, ...], row: Conviction, *, after: bool) -> Q:
     """The rows strictly after (or before) `row` in `order` (order_by fields, `-` descending).
 
@@ -302,9 +307,9 @@ def _adjacent(
     bound. NULLs fall outside both: when they come next in this direction, a second LIMIT 1
     query looks there, only once the non-NULL values are exhausted.
     """
-    if order[:2] in (PERSON_KEY, tuple(f"-{f}" for f in PERSON_KEY)):
+    if order[:2] in (PERSON_KEY, _reversed(PERSON_KEY)):
         return _adjacent_by_person(queryset, order, row, after=after)
-    ordering = order if after else tuple(f[1:] if f[0] == "-" else f"-{f}" for f in order)
+    ordering = order if after else _reversed(order)
     keyset = _keyset(order, row, after=after)
     rows = queryset.order_by(*ordering)
     first = order[0].lstrip("-")
@@ -337,7 +342,7 @@ def _adjacent_by_person(
     of the county, each checked with EXISTS on the queue), and that person's first (or last) row.
     """
     rest = order[2:]
-    within = tuple(f[1:] if f[0] == "-" else f"-{f}" for f in rest)
+    within = _reversed(rest)
     own = queryset.filter(subject_id=row.subject_id)
     pk = (
         own.filter(_keyset(rest, row, after=after))
