@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import PASSWORD
@@ -15,7 +16,7 @@ def test_supervisor_filters_the_audit_log(page, supervisor, prosecutor) -> None:
     sign_in(page, supervisor.username, PASSWORD)
     page.get_by_role("link", name="Audit log").click()
     page.wait_for_url("**/audit/**")
-    assert page.get_by_role("heading", name="Audit log").is_visible()
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     page.get_by_label("Action").select_option("auth.login_failed")
     with page.expect_navigation():
         page.get_by_role("button", name="Filter").click()

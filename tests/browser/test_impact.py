@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import PASSWORD
@@ -20,11 +21,11 @@ def test_dashboard_and_whatif_render_labelled_charts(page, published, supervisor
     charts = page.get_by_role("img")
     assert charts.count() == 6
     relief = page.get_by_role("img", name="People relieved", exact=False)
-    assert relief.is_visible()
+    expect(relief).to_be_visible()
     box = relief.bounding_box()
     assert box["width"] > 300  # drawn at a readable size
     # labels are drawn in the SVG, and the CSS colours the bars (no inline styles)
-    assert page.locator("svg.chart-svg text.chart-label").first.is_visible()
+    expect(page.locator("svg.chart-svg text.chart-label").first).to_be_visible()
     fill = page.locator("svg.chart-svg rect.seg-0").first.evaluate(
         "el => getComputedStyle(el).fill"
     )
@@ -36,7 +37,7 @@ def test_dashboard_and_whatif_render_labelled_charts(page, published, supervisor
     page.get_by_role("button", name="Compare").click()
     page.get_by_role("heading", name="Transitions").wait_for()
     assert page.locator("#transitions tbody tr").count() >= 1
-    assert page.get_by_text("change outcome").first.is_visible()
+    expect(page.get_by_text("change outcome").first).to_be_visible()
     screenshot(page, "impact-whatif")
     page.locator("#changed-title ~ table a").first.click()
     assert "/review/convictions/" in page.url

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from clearrecord.cases.models import Conviction
 from clearrecord.review.models import Objection
@@ -38,7 +39,7 @@ def test_da_filters_reads_decides_and_bulk_approves(
     clear, doubtful = county_file
     sign_in(page, prosecutor.username, PASSWORD)
     page.get_by_role("link", name="Review queue").click()
-    assert page.get_by_role("heading", name="Review queue").is_visible()
+    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
     page.get_by_label("Outcome").select_option("needs_review")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"outcome=needs_review"))

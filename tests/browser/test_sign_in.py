@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from clearrecord.accounts.models import Role
 from clearrecord.audit.models import AuditEvent
@@ -17,10 +18,10 @@ def test_each_role_signs_in_and_sees_its_home_page(page, make_user, role: str) -
     user = make_user(role, first_name="Test", last_name="Person", is_staff=role == Role.ADMIN)
     page.goto("/")
     assert "/accounts/login/" in page.url
-    assert page.get_by_role("heading", name="Authorised use only").is_visible()
+    expect(page.get_by_role("heading", name="Authorised use only")).to_be_visible()
     sign_in(page, user.username, PASSWORD)
     page.wait_for_url("**/")
-    assert page.get_by_role("heading", name="Welcome, Test Person").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Test Person")).to_be_visible()
     assert Role(role).label in page.inner_text("main")
     screenshot(page, f"home-{role}")
     assert AuditEvent.objects.filter(action="auth.login", actor=user).exists()

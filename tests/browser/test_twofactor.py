@@ -6,6 +6,7 @@ from base64 import b32decode
 
 import pytest
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD
@@ -20,17 +21,17 @@ def test_first_sign_in_enrols_an_authenticator_and_shows_recovery_codes(page, de
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/accounts/otp/enrol/**")
-    assert page.get_by_role("heading", name="Set up two-step sign-in").is_visible()
-    assert page.locator(".qr svg").is_visible()
+    expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
+    expect(page.locator(".qr svg")).to_be_visible()
     screenshot(page, "otp-enrol")
     secret = page.locator("#manual-key").inner_text().replace(" ", "")
     key = b32decode(secret + "=" * (-len(secret) % 8))
     page.get_by_label("6-digit code from the app").fill(f"{TOTP(key).token():06d}")
     with page.expect_navigation():
         page.get_by_role("button", name="Confirm").click()
-    assert page.get_by_role("heading", name="Recovery codes").is_visible()
+    expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()
     assert page.locator(".codes li").count() == 10
     screenshot(page, "otp-recovery-codes")
     with page.expect_navigation():
         page.get_by_role("link", name="I have saved my codes").click()
-    assert page.get_by_role("heading", name="Welcome").first.is_visible()
+    expect(page.get_by_role("heading", name="Welcome").first).to_be_visible()

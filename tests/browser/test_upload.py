@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from playwright.sync_api import expect
 
 from clearrecord.cases.models import Conviction
 from clearrecord.intake import pgcopy, pipeline
@@ -44,7 +45,7 @@ def test_reviewer_uploads_sees_progress_then_the_report(
 
     sign_in(page, prosecutor.username, PASSWORD)
     page.get_by_role("link", name="Uploads").click()
-    assert page.get_by_role("heading", name="No uploads yet").is_visible()
+    expect(page.get_by_role("heading", name="No uploads yet")).to_be_visible()
     page.get_by_role("link", name="Upload DOJ files").first.click()
     page.get_by_label("Compute date", exact=True).fill("2026-07-01")
     page.get_by_label("DOJ research files").set_input_files(str(path))
@@ -72,7 +73,7 @@ def test_reviewer_uploads_sees_progress_then_the_report(
     page.get_by_role("link", name="Review queue").click()
     page.get_by_role("heading", name="Review queue").wait_for()
     assert upload.relevant_convictions > 0
-    assert page.get_by_role("link", name=f"All {upload.relevant_convictions}").is_visible()
+    expect(page.get_by_role("link", name=f"All {upload.relevant_convictions}")).to_be_visible()
     first = (
         Conviction.objects.filter(upload=upload).select_related("subject").order_by("pk").first()
     )
