@@ -384,18 +384,19 @@ def _classify(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
     )
 
 
-def _fast_pattern(lossy: bool) -> str:
+def _fast_pattern(lossy: bool, trailing: bool = False) -> str:
     """A whole line of exactly 95 strictly quoted fields without control characters.
 
     Such a line is what `_classify` calls simple with 95 fields: each quoted field is the same
     quoted-field pattern, standing between field boundaries, and no other quote is left.
     `lossy` keeps U+FFFD lines out (they may hide invalid bytes). The CR of a CRLF line end is
-    not part of a line (the line splitting drops it).
+    not part of a line (the line splitting drops it). With `trailing`, the 95 fields are
+    followed by one extra empty field (a line ending with a comma, R6).
     """
     banned = "\\x00-\\x08\\x0b-\\x1f" + ("\\x{FFFD}" if lossy else "")
     quoted = f'"[^"{banned}]*(?:""[^"{banned}]*)*"'
     field_ = f'(?:{quoted}|[^",{banned}]*)'
-    return f"^{field_}(?:,{field_}){{{NCOL - 1}}}$"
+    return f"^{field_}(?:,{field_}){{{NCOL - 1}}}{',' if trailing else ''}$"
 
 
 def _classify_block(lines: pl.Series, lossy: bool) -> pl.DataFrame:
@@ -406,16 +407,21 @@ def _classify_block(lines: pl.Series, lossy: bool) -> pl.DataFrame:
     counts, quotes to check, control characters, long lines) go through `_classify`. A line
     holding RECORD_ID anywhere is left to `_classify` (it may be a repeated header). Control
     characters are looked for in those other lines only: a usual line has none.
+
+    A file written with an extra empty field at the end of every line (R6) would miss that
+    pattern on every line: the lines it misses are tried with the 96-field form of it first.
     """
     line = pl.col("l")
     frame = lines.to_frame()
-    usual = frame.select(
-        (
-            line.str.contains(_fast_pattern(lossy))
+
+    def plain(pattern: str) -> pl.Expr:
+        return (
+            line.str.contains(pattern)
             & (line.str.len_bytes() <= MAX_FIELD)
             & ~line.str.contains("RECORD_ID", literal=True)
         ).fill_null(False)
-    ).to_series()
+
+    usual = frame.select(plain(_fast_pattern(lossy))).to_series()
     out = frame.with_columns(
         blank=pl.lit(False),
         header=pl.lit(False),
@@ -427,7 +433,16 @@ def _classify_block(lines: pl.Series, lossy: bool) -> pl.DataFrame:
     if usual.all():
         return out
     others = usual.not_().arg_true()
-    rest = _classify(lines.gather(others), lossy, control=True)
+    missed = lines.gather(others)
+    trailing = missed.to_frame().select(plain(_fast_pattern(lossy, trailing=True))).to_series()
+    if trailing.any():
+        out = out.with_columns(
+            out.get_column("nf").scatter(others.filter(trailing), NCOL + 1),
+        )
+        others, missed = others.filter(~trailing), missed.filter(~trailing)
+        if others.len() == 0:
+            return out
+    rest = _classify(missed, lossy, control=True)
     return out.with_columns(
         out.get_column(name).scatter(others, rest.get_column(name))
         for name in ("blank", "header", "special", "nf", "last_empty")

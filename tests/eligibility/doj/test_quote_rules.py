@@ -122,3 +122,30 @@ def test_block_classification_equals_the_line_by_line_checks(
     assert got.columns == expected.columns
     assert got.schema == expected.schema
     assert got.to_dicts() == expected.to_dicts()
+
+
+@pytest.mark.parametrize("lossy", [False, True])
+def test_lines_with_an_extra_empty_field_take_the_96_field_pattern(
+    lossy: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a file whose every line ends with a comma (R6) is classified by the 96-field form of the
+    # usual pattern, without the line-by-line checks, and exactly as they would classify it
+    import eligibility.doj.scan as scan
+
+    plain = ",".join(['"SMITH, JO"', "A"] + ["x"] * (NCOL - 2))
+    lines = [plain + ",", plain + ",", plain, plain + ",,", plain[:-2] + ","]
+    series = pl.Series("l", lines, dtype=pl.String)
+    expected = _classify(series, lossy, control=False)
+    seen: list[int] = []
+    checked = scan._classify
+
+    def spy(lines: pl.Series, lossy: bool, control: bool) -> pl.DataFrame:
+        seen.append(lines.len())
+        return checked(lines, lossy, control)
+
+    monkeypatch.setattr(scan, "_classify", spy)
+    got = _classify_block(series, lossy)
+    assert got.to_dicts() == expected.to_dicts()
+    assert got.get_column("nf").to_list() == [NCOL + 1, NCOL + 1, NCOL, NCOL + 2, NCOL]
+    # a 95-field line whose last field is empty is usual; only the 97-field line went line by line
+    assert seen == [1]
