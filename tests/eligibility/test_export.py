@@ -12,18 +12,15 @@ import polars as pl
 import pytest
 
 from eligibility.api import RunResult, run
-from eligibility.doj import iter_records
 from eligibility.doj.columns import COLUMNS, CONDENSED, INDEX
 from eligibility.export import (
     ELIGIBILITY_COLUMNS,
     ISSUE_COLUMNS,
     RESULTS_COLUMNS,
-    _assembled,
-    _PossibleOther,
     _prefetched,
-    _TableByLine,
     prepare_bundle,
     write_bundle,
+    write_prepared,
     years_since,
 )
 from tests.eligibility.builders import csv_text, row
@@ -243,25 +240,17 @@ def test_several_files_get_numbered_outputs(tmp_path: Path) -> None:
     assert len(_read(outdir / "Prop64_Results_2.csv")) == 2
 
 
-def test_rows_joined_by_line_range_equal_the_whole_table_join(tmp_path: Path) -> None:
-    """The per-chunk slice of the eligibility table gives the rows the plain join gives.
-
-    Two-row chunks put determinations at every chunk edge (sliced path); one frame holding
-    both files takes the plain join of the whole table (fallback path).
-    """
+def test_chunk_edges_do_not_change_the_row_files(tmp_path: Path) -> None:
+    """Two-row chunks put determinations at every chunk edge: the same files as one chunk."""
     result = _run_split(tmp_path, 3)
-    by_line = _TableByLine(prepare_bundle(result).table)
-    sliced: dict[int, list[pl.DataFrame]] = {}
-    for chunk in iter_records(result.sources, chunk_rows=2):
-        for number, part in _assembled(chunk, by_line, _PossibleOther()):
-            sliced.setdefault(number, []).append(part)
-    mixed = pl.concat(list(iter_records(result.sources)))
-    joined = list(_assembled(mixed, by_line, _PossibleOther()))
-    assert [number for number, _ in joined] == [1, 2]
-    for number, part in joined:
-        assert pl.concat(sliced[number]).equals(part)
-    determined = sum(int(part["__determined"].sum()) for _, part in joined)
-    assert determined == len(result.determinations) == 2
+    write_prepared(prepare_bundle(result), tmp_path / "small", chunk_rows=2)
+    write_prepared(prepare_bundle(result), tmp_path / "whole")
+    names = sorted(p.name for p in (tmp_path / "whole").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "small").iterdir())
+    for name in names:
+        assert (tmp_path / "small" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+    prop64 = [r for n in (1, 2) for r in _read(tmp_path / "whole" / f"Prop64_Results_{n}.csv")[1:]]
+    assert len(prop64) == len(result.determinations) == 2
 
 
 @pytest.mark.parametrize(
