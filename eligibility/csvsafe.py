@@ -85,6 +85,38 @@ def safe_field_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
+#: Values that `quote()` quotes (besides exactly ``\\.``).
+_NEEDS_QUOTES: Final[str] = f'^{_WS_CLASS}|[,"\\r\\n]'
+
+
+def quote_expr(expr: pl.Expr) -> pl.Expr:
+    """Polars version of `quote()` for a String expression (nulls become empty fields)."""
+    v = expr.fill_null("")
+    return (
+        pl.when(v.str.contains(_NEEDS_QUOTES) | (v == "\\."))
+        .then(pl.lit('"') + v.str.replace_all('"', '""', literal=True) + pl.lit('"'))
+        .otherwise(v)
+    )
+
+
+def quoted_columns(df: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr]:
+    """Expressions applying `quote()` to `columns` of `df`: only to those that need it.
+
+    For values known not to be formula-like (`cell(v) == quote(v)`), such as the fields of a
+    line matching `canonical_record_pattern`: cheaper than `encoded_columns`.
+    """
+    flags = df.select(
+        [
+            (pl.col(c).str.contains(_NEEDS_QUOTES) | (pl.col(c) == "\\.")).any().alias(c)
+            for c in columns
+        ]
+    ).row(0)
+    return [
+        quote_expr(pl.col(c)).alias(c) if flag else pl.col(c).fill_null("").alias(c)
+        for c, flag in zip(columns, flags, strict=True)
+    ]
+
+
 def line_expr(columns: Sequence[str | pl.Expr], name: str = "line") -> pl.Expr:
     """One String expression holding each row's CSV record (without the line end)."""
     exprs = [pl.col(c) if isinstance(c, str) else c for c in columns]
