@@ -18,14 +18,19 @@ How (never holding a file in memory, DOJ R18):
 
 1. The 18 eligibility columns of §9.1 are computed once per determination from the model (the
    subject-wide values once per subject) into a small polars table keyed by (file, line) of the
-   conviction's primary row.
-2. The rows are streamed again with `eligibility.doj.iter_records` in chunks. The keys of each
-   chunk are left-joined to the part of that table within the chunk's lines (sorted once) and
-   the encoded DOJ columns are put beside the result (the join never copies them). Column 3
-   (`Possible Other P64 Charges`, rules §3.4) is computed for EVERY row -- in Python once per
-   distinct (OFFENSE_DESCR, COMMENT_TEXT) pair whose comment could mention a Prop 64 section,
-   cached across chunks. The DOJ columns are encoded by polars expressions
-   (`eligibility.csvsafe`), and polars writes the CSV lines.
+   conviction's primary row, CSV-encoded and joined into two pieces around column 3.
+2. The rows are streamed again with `eligibility.doj.reader.iter_record_lines` (same scan, same
+   decisions) in blocks: each accepted row comes with its line text and its 20 condensed
+   values. A line matching `csvsafe.canonical_record_pattern` is exactly what encoding its
+   values would give (spec §10), so its 95 DOJ cells are the line itself, copied; any other
+   record (a needlessly quoted or formula-like cell, a trailing empty field, CRLF, Latin-1,
+   multi-line, ...) is encoded field by field from its 95 values (`csvsafe.encoded_columns`).
+   The condensed cells of a canonical line are never formula-like: they are only quoted as
+   needed. Column 3 (`Possible Other P64 Charges`, rules §3.4) is computed for EVERY row -- in
+   Python once per distinct (OFFENSE_DESCR, COMMENT_TEXT) pair whose comment could mention a
+   Prop 64 section, cached across blocks. Each block's keys are joined to the part of the table
+   within its lines, and polars writes the lines (text, then the eligibility pieces) in a
+   writer thread while the next block is read.
 
 Choices where the spec is silent:
 

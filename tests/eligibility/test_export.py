@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from eligibility import csvsafe
 from eligibility.api import RunResult, run
+from eligibility.doj import iter_records
 from eligibility.doj.columns import COLUMNS, CONDENSED, INDEX
 from eligibility.export import (
     ELIGIBILITY_COLUMNS,
@@ -24,6 +27,7 @@ from eligibility.export import (
     years_since,
 )
 from tests.eligibility.builders import csv_text, row
+from tests.eligibility.untidy import untidy_bytes
 
 T = dt.date(2020, 7, 1)
 FORMULA_NAME = '=HYPERLINK("http://x","y")'
@@ -309,3 +313,51 @@ def test_bundle_without_any_relevant_conviction(tmp_path: Path) -> None:
     assert len(_read(outdir / "All_Results.csv")) == 2
     assert _read(outdir / "Prop64_Results.csv") == [[*COLUMNS, *ELIGIBILITY_COLUMNS]]
     assert _read(outdir / "ClearRecord_Results.csv") == [list(RESULTS_COLUMNS)]
+
+
+# --- canonical lines copied as they are, every other record encoded field by field ------------
+
+
+def test_row_files_equal_the_field_by_field_encoding_of_every_row(tmp_path: Path) -> None:
+    """Canonical lines are copied, the others (needless quotes, formulas, a trailing empty
+    field, CRLF, Latin-1, multi-line, ...) encoded: the files are exactly the per-cell
+    encoding of every accepted row's values, as if no line had been copied."""
+    source = tmp_path / "untidy.csv"
+    source.write_bytes(untidy_bytes())
+    result = run([source], county="LOS ANGELES", compute_at=T)
+    outdir = tmp_path / "out"
+    write_bundle(result, None, outdir)
+    values = [r for frame in iter_records(result.sources) for r in frame.select(COLUMNS).rows()]
+    for name, columns in (
+        ("All_Results.csv", COLUMNS),
+        ("All_Results_Condensed.csv", CONDENSED),
+    ):
+        text = (outdir / name).read_text(encoding="utf-8")
+        header, *records = list(csv.reader(io.StringIO(text, newline="")))
+        assert len(records) == len(values)
+        picks = [INDEX[c] for c in columns]
+        expected = csvsafe.header_line(header) + "".join(
+            ",".join([*(csvsafe.cell(v[i]) for i in picks), *map(csvsafe.quote, r[len(picks) :])])
+            + "\n"
+            for v, r in zip(values, records, strict=True)
+        )
+        assert text == expected, name
+    full = (outdir / "All_Results.csv").read_text(encoding="utf-8")
+    assert "\n0,ACTIVE,70000002,#,,,,,,,#,,MORROW," in full  # needless quotes dropped
+    assert ",'=SUM(A1),#," in full
+    assert '"\'=HYPERLINK(""x""),Y"' in full
+    assert '\n0,ACTIVE,70000001,#,,,,,,,#,,"KANE,AL",' in full
+
+
+def test_prop64_rows_are_the_determined_rows_of_all_results(tmp_path: Path) -> None:
+    source = tmp_path / "untidy.csv"
+    source.write_bytes(untidy_bytes())
+    result = run([source], county="LOS ANGELES", compute_at=T)
+    outdir = tmp_path / "out"
+    write_bundle(result, None, outdir)
+    every = _read(outdir / "All_Results.csv")
+    prop64 = _read(outdir / "Prop64_Results.csv")
+    determined = [r for r in every[1:] if r[95 + ELIGIBILITY_COLUMNS.index("Case Number")] != ""
+                  or r[-1] != ""]  # fmt: skip
+    assert prop64[1:] == determined
+    assert len(prop64) - 1 == len(result.determinations) > 0
