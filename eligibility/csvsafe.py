@@ -85,6 +85,38 @@ def safe_field_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
+#: Values that `quote()` quotes (besides exactly ``\\.``).
+_NEEDS_QUOTES: Final[str] = f'^{_WS_CLASS}|[,"\\r\\n]'
+
+
+def quote_expr(expr: pl.Expr) -> pl.Expr:
+    """Polars version of `quote()` for a String expression (nulls become empty fields)."""
+    v = expr.fill_null("")
+    return (
+        pl.when(v.str.contains(_NEEDS_QUOTES) | (v == "\\."))
+        .then(pl.lit('"') + v.str.replace_all('"', '""', literal=True) + pl.lit('"'))
+        .otherwise(v)
+    )
+
+
+def quoted_columns(df: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr]:
+    """Expressions applying `quote()` to `columns` of `df`: only to those that need it.
+
+    For values known not to be formula-like (`cell(v) == quote(v)`), such as the fields of a
+    line matching `canonical_record_pattern`: cheaper than `encoded_columns`.
+    """
+    flags = df.select(
+        [
+            (pl.col(c).str.contains(_NEEDS_QUOTES) | (pl.col(c) == "\\.")).any().alias(c)
+            for c in columns
+        ]
+    ).row(0)
+    return [
+        quote_expr(pl.col(c)).alias(c) if flag else pl.col(c).fill_null("").alias(c)
+        for c, flag in zip(columns, flags, strict=True)
+    ]
+
+
 def line_expr(columns: Sequence[str | pl.Expr], name: str = "line") -> pl.Expr:
     """One String expression holding each row's CSV record (without the line end)."""
     exprs = [pl.col(c) if isinstance(c, str) else c for c in columns]
@@ -139,3 +171,47 @@ def encoded_columns(df: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr]:
         else:
             out.append(safe_field_expr(pl.col(c)).alias(c))
     return out
+
+
+def _class(chars: str, *, negated: bool = False) -> str:
+    """A regex character class of `chars`, each written ``\\uXXXX`` (Python re and polars)."""
+    return "[" + ("^" if negated else "") + "".join(f"\\u{ord(c):04x}" for c in chars) + "]"
+
+
+#: Control characters that a canonical record never holds (TAB is allowed after a field start).
+_CONTROLS: Final[str] = "".join(chr(i) for i in range(0x20) if i != 0x09)
+_ALLOWED_WS: Final[str] = "".join(c for c in WHITESPACE if c not in _CONTROLS)  # incl. TAB
+
+
+def canonical_record_pattern(fields: int) -> str:
+    """A regular expression matching a record of `fields` fields written as `line()` writes them.
+
+    A matching line (without its line end) is its own encoding: parsing it as CSV and writing
+    its values with `cell()` gives the same text back, so it can be copied to an export as it
+    is. Every field is either unquoted, not empty-or-safe as written (no leading whitespace, no
+    ``=+-@``, not ``\\.``), or quoted because it must be (it starts with whitespace, holds ``,``
+    or ``"``) and is not formula-like. Lines with a control character other than TAB (inside a
+    field) never match, nor do these lines that would be their own encoding too (they take the
+    per-field way, with the same result): a field ``-`` or a signed number, a quoted ``\\.``.
+    A match is always a line of strictly quoted fields without control characters.
+    """
+    if fields < 1:
+        raise ValueError("a record has at least one field")
+    ctrl = "".join(f"\\u{ord(c):04x}" for c in _CONTROLS)
+    quote, comma, backslash, dot = "\\u0022", "\\u002c", "\\u005c", "\\u002e"
+    danger = "".join(f"\\u{ord(c):04x}" for c in "=+-@")
+    ws = "".join(f"\\u{ord(c):04x}" for c in _ALLOWED_WS)
+    lead_ws = _class(_ALLOWED_WS.replace("\t", ""))  # TAB first is formula-like (§10)
+    any_ws = _class(_ALLOWED_WS)
+    unit = f"(?:[^{quote}{ctrl}]|{quote}{quote})"  # one character of a quoted field
+    plain = f"[^{quote}{comma}{ctrl}]"  # a character of an unquoted field
+    # a first character that is neither whitespace, formula-like, a quote nor a control
+    first = f"[^{quote}{danger}{ws}{ctrl}]"
+    quoted_ws = f"{quote}{lead_ws}{any_ws}*(?:(?:{first}|{quote}{quote}){unit}*)?{quote}"
+    quoted_sep = f"{quote}(?:{comma}|{quote}{quote}){unit}*{quote}"
+    quoted_text = f"{quote}{first}{plain}*(?:{comma}|{quote}{quote}){unit}*{quote}"
+    unquoted_first = f"[^{quote}{comma}{danger}{backslash}{ws}{ctrl}]"
+    after_backslash = f"(?:[^{dot}{quote}{comma}{ctrl}]{plain}*|{dot}{plain}+)"
+    unquoted = f"(?:{unquoted_first}{plain}*|{backslash}{after_backslash}?)?"
+    field = f"(?:{quoted_ws}|{quoted_sep}|{quoted_text}|{unquoted})"
+    return f"^{field}(?:,{field}){{{fields - 1}}}$"

@@ -18,14 +18,19 @@ How (never holding a file in memory, DOJ R18):
 
 1. The 18 eligibility columns of §9.1 are computed once per determination from the model (the
    subject-wide values once per subject) into a small polars table keyed by (file, line) of the
-   conviction's primary row.
-2. The rows are streamed again with `eligibility.doj.iter_records` in chunks. The keys of each
-   chunk are left-joined to the part of that table within the chunk's lines (sorted once) and
-   the encoded DOJ columns are put beside the result (the join never copies them). Column 3
-   (`Possible Other P64 Charges`, rules §3.4) is computed for EVERY row -- in Python once per
-   distinct (OFFENSE_DESCR, COMMENT_TEXT) pair whose comment could mention a Prop 64 section,
-   cached across chunks. The DOJ columns are encoded by polars expressions
-   (`eligibility.csvsafe`), and polars writes the CSV lines.
+   conviction's primary row, CSV-encoded and joined into two pieces around column 3.
+2. The rows are streamed again with `eligibility.doj.reader.iter_record_lines` (same scan, same
+   decisions) in blocks: each accepted row comes with its line text and its 20 condensed
+   values. A line matching `csvsafe.canonical_record_pattern` is exactly what encoding its
+   values would give (spec §10), so its 95 DOJ cells are the line itself, copied; any other
+   record (a needlessly quoted or formula-like cell, a trailing empty field, CRLF, Latin-1,
+   multi-line, ...) is encoded field by field from its 95 values (`csvsafe.encoded_columns`).
+   The condensed cells of a canonical line are never formula-like: they are only quoted as
+   needed. Column 3 (`Possible Other P64 Charges`, rules §3.4) is computed for EVERY row -- in
+   Python once per distinct (OFFENSE_DESCR, COMMENT_TEXT) pair whose comment could mention a
+   Prop 64 section, cached across blocks. Each block's keys are joined to the part of the table
+   within its lines, and polars writes the lines (text, then the eligibility pieces) in a
+   writer thread while the next block is read.
 
 Choices where the spec is silent:
 
@@ -42,7 +47,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
@@ -52,8 +59,9 @@ import polars as pl
 
 from eligibility import csvsafe
 from eligibility.api import RunResult, as_sources, gc_paused
-from eligibility.doj import Source, iter_records
+from eligibility.doj import Source
 from eligibility.doj.columns import COLUMNS, CONDENSED
+from eligibility.doj.reader import iter_record_lines, parse_simple_lines
 from eligibility.doj.sections import possible_other_prop64_charge, subsection_path
 from eligibility.model import CodeSection, Conviction, Determination, RowRef, Subject
 from eligibility.rules import subject_facts
@@ -323,19 +331,37 @@ class _Tables:
 def _determination_tables(
     result: RunResult, batch: int = 20_000
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(eligibility columns keyed by file/line, the §9.2 table), one row per determination.
+    """(eligibility cells keyed by file/line, the §9.2 table), one row per determination.
 
-    Built column by column, in batches whose Python strings are dropped once they are in
-    polars; repeated strings come from caches.
+    The first table holds `file`, `line` and the CSV-encoded eligibility columns joined in two
+    pieces around column 3 (computed per row while writing): `_HEAD` (columns 1-2) and `_TAIL`
+    (columns 4-18). Built column by column, in batches whose Python strings are dropped once
+    they are in polars; repeated strings come from caches.
     """
     tables = _Tables(result)
     dets = result.determinations
     parts = [tables.batch(dets[i : i + batch]) for i in range(0, max(len(dets), 1), batch)]
     table = pl.concat([p[0] for p in parts], rechunk=True)
     results = pl.concat([p[1] for p in parts], rechunk=True)
-    # encoded once here, so the row chunks only fill the blanks of undetermined rows
-    table = table.with_columns(csvsafe.encoded_columns(table, list(_DETERMINED)))
+    encoded = table.select(
+        pl.col("file"), pl.col("line"), *csvsafe.encoded_columns(table, list(_DETERMINED))
+    )
+    table = encoded.select(
+        pl.col("file"),
+        pl.col("line"),
+        pl.concat_str(list(_HEAD_COLUMNS), separator=",").alias(_HEAD),
+        pl.concat_str(list(_TAIL_COLUMNS), separator=",").alias(_TAIL),
+    )
     return table, results
+
+
+_HEAD: Final[str] = "__head"
+_TAIL: Final[str] = "__tail"
+_HEAD_COLUMNS: Final[tuple[str, ...]] = ELIGIBILITY_COLUMNS[:2]
+_TAIL_COLUMNS: Final[tuple[str, ...]] = ELIGIBILITY_COLUMNS[3:]
+#: The encoded cells of a row without determination, around column 3.
+_EMPTY_HEAD: Final[str] = "," * (len(_HEAD_COLUMNS) - 1)
+_EMPTY_TAIL: Final[str] = "," * (len(_TAIL_COLUMNS) - 1)
 
 
 class _PossibleOther:
@@ -441,53 +467,61 @@ def _write_encoded(frame: pl.DataFrame, handle: IO[bytes]) -> None:
         frame.write_csv(handle, include_header=False, quote_style="never")
 
 
-def _by_file(frame: pl.DataFrame) -> Iterator[tuple[int, pl.DataFrame]]:
-    """(file number, rows) of a chunk in upload order.
+#: A line that is its own encoding in the export dialect (`csvsafe.canonical_record_pattern`).
+_CANONICAL: Final[str] = csvsafe.canonical_record_pattern(len(COLUMNS))
+#: `_FULL`: the encoded 95 DOJ columns of a row; `_SHORT`: its encoded condensed columns.
+_FULL: Final[str] = "__full"
+_SHORT: Final[str] = "__condensed"
 
-    iter_records never mixes files in one frame, whose file numbers never decrease: then the
-    frame is used as it is (a group-by would copy every column); split anyway if it ever does.
+
+def _record_texts(chunk: pl.DataFrame) -> pl.DataFrame:
+    """`_FULL` and `_SHORT` of each row of an `iter_record_lines` chunk.
+
+    A row whose line matched `_CANONICAL` is its own encoding: `_FULL` is its text, and its
+    values are never formula-like, so `_SHORT` only quotes them as needed. Every other row (a
+    needlessly quoted or formula-like cell, a trailing empty field, a record of the careful
+    parser: multi-line, Latin-1, ...) is encoded field by field from its 95 values.
     """
-    first, last = frame.item(0, "file"), frame.item(-1, "file")
-    if first == last:
-        yield int(first), frame
-        return
-    for (number,), part in frame.group_by("file", maintain_order=True):
-        yield int(str(number)), part
+    matched = chunk.get_column("matched")
+    canonical = chunk.filter(matched) if not matched.all() else chunk
+    texts = canonical.select(
+        pl.col("text").alias(_FULL),
+        pl.concat_str(csvsafe.quoted_columns(canonical, CONDENSED), separator=",").alias(_SHORT),
+    )
+    if canonical.height == chunk.height:
+        return texts
+    others = matched.not_().arg_true()
+    encoded = _encoded_rows(chunk[others])
+    # in chunk order: the canonical rows' texts go to their positions, the others' to theirs
+    merged = pl.concat([texts, encoded]).with_columns(
+        pl.concat([matched.arg_true(), others]).alias("__position")
+    )
+    return merged.sort("__position").drop("__position")
 
 
-def _write_rows(
-    total: int,
-    sources: Sequence[Source],
-    outdir: Path,
-    table: pl.DataFrame,
-    progress: Callable[[int, int], None] | None,
-    chunk_rows: int,
-) -> list[Path]:
-    n_files = len(sources)
-    writers = [_FileWriters(outdir, i, n_files) for i in range(1, n_files + 1)]
-    possible_other = _PossibleOther()
-    all_columns = [*COLUMNS, *ELIGIBILITY_COLUMNS]
-    condensed_columns = [*CONDENSED, *ELIGIBILITY_COLUMNS]
-    by_line = _TableByLine(table)
-    done = 0
-    try:
-        for chunk in _prefetched(iter_records(sources, chunk_rows=chunk_rows)):
-            if chunk.height == 0:
-                continue
-            for number, part in _assembled(chunk, by_line, possible_other):
-                w = writers[number - 1]
-                has_determination = part.get_column(_HAS_DETERMINATION)
-                _write_encoded(part.select(all_columns), w.handles[0])
-                _write_encoded(part.select(condensed_columns), w.handles[1])
-                if has_determination.any():
-                    _write_encoded(part.filter(has_determination).select(all_columns), w.handles[2])
-            done += chunk.height
-            if progress is not None:
-                progress(done, total)
-    finally:
-        for w in writers:
-            w.close()
-    return [p for w in writers for p in w.paths]
+def _encoded_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """`_FULL` and `_SHORT` of `rows` from their 95 values, each cell encoded (`csvsafe`)."""
+    position = pl.int_range(pl.len(), dtype=pl.UInt32).alias("__position")
+    numbered = rows.with_columns(position)
+    simple = numbered.filter(pl.col("text").is_not_null())
+    careful = numbered.filter(pl.col("text").is_null())
+    parts = []
+    if simple.height:
+        values = parse_simple_lines(simple.get_column("text"))
+        parts.append(values.with_columns(simple.get_column("__position")))
+    if careful.height:
+        parts.append(
+            careful.select(
+                *(pl.col("fields").list.get(i).alias(name) for i, name in enumerate(COLUMNS)),
+                pl.col("__position"),
+            )
+        )
+    values = pl.concat(parts).sort("__position") if len(parts) > 1 else parts[0]
+    encoded = values.select(csvsafe.encoded_columns(values, COLUMNS))
+    return encoded.select(
+        pl.concat_str(list(COLUMNS), separator=",").alias(_FULL),
+        pl.concat_str(list(CONDENSED), separator=",").alias(_SHORT),
+    )
 
 
 #: (file, line) as one increasing Int64: file * stride + line (line numbers stay far below).
@@ -513,54 +547,105 @@ class _TableByLine:
         hi = int(self.keys.search_sorted(number * _FILE_STRIDE + last_line, "right"))
         return self.table.slice(lo, hi - lo)
 
+    def cells(self, chunk: pl.DataFrame, possible_other: _PossibleOther) -> pl.DataFrame:
+        """The 18 encoded eligibility cells of a one-file chunk's rows, in three pieces.
 
-def _assembled(
-    chunk: pl.DataFrame, by_line: _TableByLine, possible_other: _PossibleOther
-) -> Iterator[tuple[int, pl.DataFrame]]:
-    """(file number, the chunk's rows: encoded DOJ columns, the 18, `_HAS_DETERMINATION`).
+        `_HEAD` (columns 1-2), column 3, `_TAIL` (columns 4-18), and `_HAS_DETERMINATION`.
+        """
+        number = int(chunk.item(0, "file"))
+        lines = chunk.get_column("line")
+        near = self.within(number, int(lines.min()), int(lines.max()))  # type: ignore[arg-type]
+        joined = chunk.select("line").join(
+            near.select("line", _HEAD, _TAIL), on="line", how="left", maintain_order="left"
+        )
+        if joined.height != chunk.height:  # pragma: no cover - one determination per row
+            raise RuntimeError("internal error: a row matched two determinations")
+        return joined.select(
+            pl.col(_HEAD).fill_null(_EMPTY_HEAD),
+            possible_other.column(chunk),
+            pl.col(_TAIL).fill_null(_EMPTY_TAIL),
+            pl.col(_HEAD).is_not_null().alias(_HAS_DETERMINATION),
+        )
 
-    Only the keys are joined to the eligibility table (a left join on unique keys keeps the
-    chunk's rows in order, one for one), and the columns are put side by side: the 95 DOJ
-    columns are never copied by the join.
+
+#: The DOJ columns the row files need parsed: the condensed ones (column 3 reads two of them).
+_READ_COLUMNS: Final[tuple[str, ...]] = CONDENSED
+#: Blocks of the row files' scan. Its frames hold the lines' text and 22 parsed columns (not
+#: all 95): a 16 MiB block costs about 100 MB with its outputs, well below the run's peak, and
+#: twice `RECORDS_BLOCK_BYTES` takes a fifth off the time of the row files (fewer, larger steps).
+_ROW_BLOCK_BYTES: Final[int] = 16 << 20
+
+
+class _Writer:
+    """Runs writes in one background thread, in order, at most `depth` of them waiting.
+
+    Polars writes CSV without the GIL, and the kernel's copy into the page cache is a large part
+    of the bundle's cost: writing beside the reading and assembling uses the second core. An
+    error of a write is raised by a later `submit` or by `finish`.
     """
-    first, last = chunk.item(0, "file"), chunk.item(-1, "file")
-    if first != last:
-        yield from _assembled_by_join(chunk, by_line.table, possible_other)
-        return
-    lines = chunk.get_column("line")
-    near = by_line.within(int(first), int(lines.min()), int(lines.max()))  # type: ignore[arg-type]
-    keys = chunk.select("file", "line").join(
-        near, on=["file", "line"], how="left", maintain_order="left"
-    )
-    if keys.height != chunk.height:
-        yield from _assembled_by_join(chunk, by_line.table, possible_other)
-        return
-    encoded = chunk.select(csvsafe.encoded_columns(chunk, COLUMNS))
-    eligibility = keys.select(
-        *(
-            possible_other.column(chunk) if c == POSSIBLE_OTHER else pl.col(c).fill_null("")
-            for c in ELIGIBILITY_COLUMNS
-        ),
-        pl.col(_HAS_DETERMINATION).fill_null(False),
-    )
-    yield int(first), pl.concat([encoded, eligibility], how="horizontal")
+
+    def __init__(self, depth: int = 6) -> None:
+        self.depth = depth
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-writer")
+        self.pending: deque[Future[object]] = deque()
+
+    def submit(self, write: Callable[..., object], *args: object) -> None:
+        self.pending.append(self.pool.submit(write, *args))
+        while len(self.pending) > self.depth:
+            self.pending.popleft().result()
+
+    def finish(self) -> None:
+        """Wait for every write (raising the first error)."""
+        while self.pending:
+            self.pending.popleft().result()
+
+    def close(self) -> None:
+        """Drop the writes not started and wait for the running one (after an error)."""
+        for future in self.pending:
+            future.cancel()
+        self.pool.shutdown(wait=True)
 
 
-def _assembled_by_join(
-    chunk: pl.DataFrame, table: pl.DataFrame, possible_other: _PossibleOther
-) -> Iterator[tuple[int, pl.DataFrame]]:
-    """`_assembled` for a chunk that mixes files or matches a key twice (never seen)."""
-    joined = chunk.with_columns(possible_other.column(chunk)).join(
-        table, on=["file", "line"], how="left", maintain_order="left"
-    )
-    encoded = joined.select(
-        pl.col("file"),
-        *csvsafe.encoded_columns(joined, COLUMNS),
-        *(pl.col(c).fill_null("") for c in ELIGIBILITY_COLUMNS),
-        pl.col(_HAS_DETERMINATION).fill_null(False),
-    )
-    for number, part in _by_file(encoded):
-        yield number, part.drop("file")
+def _write_rows(
+    total: int,
+    sources: Sequence[Source],
+    outdir: Path,
+    table: pl.DataFrame,
+    progress: Callable[[int, int], None] | None,
+    chunk_rows: int,
+    writer: _Writer,
+) -> list[Path]:
+    n_files = len(sources)
+    writers = [_FileWriters(outdir, i, n_files) for i in range(1, n_files + 1)]
+    possible_other = _PossibleOther()
+    by_line = _TableByLine(table)
+    eligibility = [_HEAD, POSSIBLE_OTHER, _TAIL]
+    done = 0
+    try:
+        blocks = iter_record_lines(sources, _READ_COLUMNS, _CANONICAL, block_bytes=_ROW_BLOCK_BYTES)
+        for block in _prefetched(blocks, depth=2):
+            for start in range(0, block.height, chunk_rows):
+                chunk = block.slice(start, chunk_rows)
+                w = writers[int(chunk.item(0, "file")) - 1]
+                part = pl.concat(
+                    [_record_texts(chunk), by_line.cells(chunk, possible_other)],
+                    how="horizontal",
+                )
+                has_determination = part.get_column(_HAS_DETERMINATION)
+                full = part.select(_FULL, *eligibility)
+                writer.submit(_write_encoded, full, w.handles[0])
+                writer.submit(_write_encoded, part.select(_SHORT, *eligibility), w.handles[1])
+                if has_determination.any():
+                    writer.submit(_write_encoded, full.filter(has_determination), w.handles[2])
+                done += chunk.height
+                if progress is not None:
+                    progress(done, total)
+        writer.finish()
+    finally:
+        writer.close()
+        for w in writers:
+            w.close()
+    return [p for w in writers for p in w.paths]
 
 
 def _write_table(path: Path, frame: pl.DataFrame) -> Path:
@@ -637,11 +722,24 @@ def write_prepared(
 ) -> list[Path]:
     """Step 2 of the module docstring and the other files; returns the paths written."""
     outdir.mkdir(parents=True, exist_ok=True)
-    paths = _write_rows(
-        prepared.data_rows, prepared.sources, outdir, prepared.table, progress, chunk_rows
-    )
+    writer = _Writer()
+    results = outdir / "ClearRecord_Results.csv"
+    try:
+        # the §9.2 table is written first, by the writer, while the reader starts on the rows
+        writer.submit(_write_table, results, prepared.results)
+        paths = _write_rows(
+            prepared.data_rows,
+            prepared.sources,
+            outdir,
+            prepared.table,
+            progress,
+            chunk_rows,
+            writer,
+        )
+    finally:
+        writer.close()
     paths.append(_write_json(outdir / "gogen.json", prepared.gogen, end=""))
-    paths.append(_write_table(outdir / "ClearRecord_Results.csv", prepared.results))
+    paths.append(results)
     paths.append(_write_table(outdir / "ClearRecord_Row_Issues.csv", prepared.issues))
     paths.append(_write_json(outdir / "ClearRecord_Summary.json", prepared.summary))
     return paths

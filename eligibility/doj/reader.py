@@ -3,7 +3,8 @@
 `read_upload` scans every file of the upload in upload order (R15), quarantining bad records and
 rejecting bad files (`scan.py`), then builds subjects across all files (`subjects.py`).
 `iter_records` yields the accepted rows with all 95 raw values, making exactly the same accept
-and quarantine decisions (same scan).
+and quarantine decisions (same scan); `iter_record_lines` yields some of the values and the rows'
+line text (for exports that copy lines as they are).
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from eligibility.doj.scan import FileRejected, FileScan, Source, scan_file
 from eligibility.doj.subjects import build_subjects, needed_columns, prepare_block
 from eligibility.model import FileReport, RowIssue, Upload
 
-__all__ = ["FileRejected", "Source", "describe", "iter_records", "read_upload"]
+__all__ = [
+    "FileRejected",
+    "Source",
+    "describe",
+    "iter_record_lines",
+    "iter_records",
+    "parse_simple_lines",
+    "read_upload",
+]
 
 
 def describe(issue: RowIssue, file_name: str) -> str:
@@ -178,3 +187,65 @@ def iter_records(
             )
             for start in range(0, out.height, chunk_rows):
                 yield out.slice(start, chunk_rows)
+
+
+def iter_record_lines(
+    sources: Sequence[Source],
+    columns: Sequence[str],
+    pattern: str,
+    *,
+    block_bytes: int | None = None,
+) -> Iterator[pl.DataFrame]:
+    """Accepted data rows of every file in upload order with their line text, block by block.
+
+    The same accept and quarantine decisions and line numbers as `iter_records` and
+    `read_upload` (same scan), but only the named `columns` are parsed. Columns: `file`
+    (Int32), `line` (Int64), `columns` (String, raw values), then `text`, `matched` and
+    `fields` as `scan.scan_file` describes them for `text_pattern=pattern`: `text` is the
+    record's physical line when it was read from one simple line (null when the careful parser
+    read it), `matched` says that `text` matched `pattern` (which must match only lines of 95
+    strictly quoted fields without control characters), `fields` holds all 95 raw values of a
+    careful-parser record. Frames never mix files; the files' SHA-256 is not computed. Raises
+    FileRejected like `iter_records`.
+    """
+    wanted = [COLUMNS.index(name) for name in columns]
+    if len(set(wanted)) != len(wanted):
+        raise ValueError("columns must be distinct")
+    # the scan checks SUBJECT_ID and STP_EVENT_DATE of every accepted row (R11, R13)
+    checked = [scan_module.SUBJECT_ID, scan_module.STP_EVENT_DATE]
+    parsed = sorted({*wanted, *checked})
+    for number, source in enumerate(sources, start=1):
+        scan = FileScan(number, source.name)
+        for frame in scan_file(
+            source,
+            number,
+            parsed,
+            with_hash=False,
+            scan=scan,
+            block_bytes=block_bytes or scan_module.RECORDS_BLOCK_BYTES,
+            text_pattern=pattern,
+            with_sha256=False,
+        ):
+            yield frame.select(
+                pl.lit(number, dtype=pl.Int32).alias("file"),
+                pl.col("line").cast(pl.Int64),
+                *[pl.col(f"c{i}").alias(COLUMNS[i]) for i in wanted],
+                pl.col("text"),
+                pl.col("matched"),
+                pl.col("fields"),
+            )
+
+
+def parse_simple_lines(texts: pl.Series) -> pl.DataFrame:
+    """All 95 raw values (columns named as the DOJ columns) of `iter_record_lines` texts.
+
+    `texts` must be non-null `text` values of `iter_record_lines` (lines the scan accepted as
+    simple lines); they are parsed as the scan parses them.
+    """
+    if texts.len() == 0:
+        return pl.DataFrame({name: pl.Series([], dtype=pl.String) for name in COLUMNS})
+    data = (texts.str.join("\n").item() + "\n").encode("utf-8")
+    frame = scan_module._read_fields(data, range(len(COLUMNS)))
+    if frame.height != texts.len():  # pragma: no cover - accepted simple lines always align
+        raise RuntimeError("internal error: simple lines did not parse one record each")
+    return frame.rename({f"c{i}": name for i, name in enumerate(COLUMNS)})

@@ -449,6 +449,40 @@ def _classify_block(lines: pl.Series, lossy: bool) -> pl.DataFrame:
     )
 
 
+def _classify_block_text(lines: pl.Series, lossy: bool, pattern: str) -> pl.DataFrame:
+    """`_classify_block` plus `matched`: the line matched `pattern` (see `scan_file`).
+
+    A line matching `pattern` (which only matches lines of 95 strictly quoted fields without
+    control characters, as `_fast_pattern` does) is classified as a usual line directly when
+    `_classify_block` would check it with its own pattern (at most `MAX_FIELD` bytes, no
+    RECORD_ID, no U+FFFD in a lossy block); every other line goes through `_classify_block`.
+    """
+    line = pl.col("l")
+    frame = lines.to_frame()
+    usual = line.str.len_bytes() <= MAX_FIELD
+    usual = usual & ~line.str.contains("RECORD_ID", literal=True)
+    if lossy:
+        usual = usual & ~line.str.contains("\ufffd", literal=True)
+    matched = frame.select((line.str.contains(pattern) & usual).fill_null(False)).to_series()
+    out = frame.with_columns(
+        blank=pl.lit(False),
+        header=pl.lit(False),
+        lb=line.str.len_bytes(),
+        special=pl.lit(False),
+        nf=pl.lit(NCOL, dtype=pl.UInt32),
+        last_empty=line.str.ends_with(",").fill_null(False),
+        matched=matched,
+    )
+    if matched.all():
+        return out
+    others = matched.not_().arg_true()
+    rest = _classify_block(lines.gather(others), lossy)
+    return out.with_columns(
+        out.get_column(name).scatter(others, rest.get_column(name))
+        for name in ("blank", "header", "special", "nf", "last_empty")
+    )
+
+
 def _process_block(
     blk: bytes,
     first_line: int,
@@ -456,8 +490,12 @@ def _process_block(
     scan: FileScan,
     columns: Sequence[int],
     with_hash: bool,
+    text_pattern: str | None = None,
 ) -> _BlockResult:
-    """Scan one block of lines whose first physical line is `first_line`."""
+    """Scan one block of lines whose first physical line is `first_line`.
+
+    With `text_pattern`, the frame also has `text`, `matched` and `fields` (see `scan_file`).
+    """
     # polars validates UTF-8 while it splits the lines (a Python decode of the block would cost
     # as much again); invalid bytes make the block lossy: its U+FFFD lines are parsed carefully
     lossy = False
@@ -473,7 +511,10 @@ def _process_block(
             "l", [_decode(r)[0] + ("\ufffd" if _decode(r)[1] else "") for r in _split_lines(blk)]
         )
         lossy = True
-    cls = _classify_block(lines, lossy)
+    if text_pattern is None:
+        cls = _classify_block(lines, lossy)
+    else:
+        cls = _classify_block_text(lines, lossy, text_pattern)
     # the flags travel without the line text, which is only needed for the good lines
     flag_exprs: list[pl.Expr] = [
         pl.exclude("l"),
@@ -546,10 +587,12 @@ def _process_block(
             scan.trailing_first = first_line + int(trailing.item(0, "i"))
 
     names = [f"c{i}" for i in columns]
+    good_lines = lines.filter(good_mask) if text_pattern is not None else None
     if good.height == n_lines and not lossy:
         data = blk
     else:
-        data = (lines.filter(good_mask).str.join("\n").item() + "\n").encode("utf-8")
+        kept = good_lines if good_lines is not None else lines.filter(good_mask)
+        data = (kept.str.join("\n").item() + "\n").encode("utf-8")
     if good.height:
         fast = _read_fields(data, columns)
         if fast.height != good.height:  # pragma: no cover - validated lines always align
@@ -559,6 +602,12 @@ def _process_block(
     extra: list[pl.Series] = [(good.get_column("i") + first_line).alias("line")]
     if with_hash:
         extra.append(good.get_column("hash"))
+    if good_lines is not None:
+        extra += [
+            good_lines.alias("text"),
+            good.get_column("matched"),
+            pl.Series("fields", [None] * good.height, dtype=pl.List(pl.String)),
+        ]
     fast = fast.with_columns(extra)
     if slow_fields:
         slow = pl.DataFrame(
@@ -567,6 +616,12 @@ def _process_block(
         ).with_columns(pl.Series("line", [int(x) for x in slow_lines], dtype=pl.Int64))
         if with_hash:
             slow = slow.with_columns(pl.Series("hash", slow_text).hash(seed=0).alias("hash"))
+        if text_pattern is not None:
+            slow = slow.with_columns(
+                pl.lit(None, dtype=pl.String).alias("text"),
+                pl.lit(False).alias("matched"),
+                pl.Series("fields", slow_fields, dtype=pl.List(pl.String)),
+            )
         fast = pl.concat([fast, slow.select(fast.columns)]).sort("line")
     return _BlockResult(fast, lines_done, n_lines)
 
@@ -690,25 +745,45 @@ def scan_file(
     scan: FileScan,
     progress: Callable[[int], None] | None = None,
     block_bytes: int | None = None,
+    text_pattern: str | None = None,
+    with_sha256: bool = True,
 ) -> Iterator[pl.DataFrame]:
     """Yield frames of accepted records (`line`, [`hash`], `c<i>` raw values) of one file.
 
     Fills `scan` as it goes; raises FileRejected. After the last frame the file-level checks
     (R12 at the end, R13, R14) have run.
+
+    With `text_pattern` (a regular expression that only matches lines of 95 strictly quoted
+    fields without control characters, i.e. a subset of what `_fast_pattern(False)` accepts),
+    the lines it matches are taken as usual lines without `_fast_pattern` (same decisions), and
+    the frames also have `text` (String: the physical line of a record read from one simple
+    line, without its line end; null for a record of the careful parser), `matched` (Boolean:
+    the line matched `text_pattern`) and `fields` (List(String): all 95 raw values of a record
+    of the careful parser; null otherwise). `with_sha256=False` leaves `scan.sha256` empty.
     """
     if block_bytes is None:
         block_bytes = BLOCK_BYTES
-    digest = hashlib.sha256()
+    digest: Any = hashlib.sha256() if with_sha256 else _NoDigest()
     # hashlib releases the GIL: the file's SHA-256 is computed beside the parsing, in order
     hasher = ThreadPoolExecutor(max_workers=1)
     try:
         yield from _scan_blocks(
-            source, scan, columns, with_hash, progress, block_bytes, digest, hasher
+            source, scan, columns, with_hash, progress, block_bytes, digest, hasher, text_pattern
         )
     finally:
         hasher.shutdown(wait=True)
     scan.sha256 = digest.hexdigest()
     _finish(scan, scan.nonblank)
+
+
+class _NoDigest:
+    """A digest that hashes nothing (`scan_file(with_sha256=False)`)."""
+
+    def update(self, data: bytes) -> None:
+        pass
+
+    def hexdigest(self) -> str:
+        return ""
 
 
 def _to_line_end(f: BinaryIO, block_bytes: int) -> int:
@@ -734,6 +809,7 @@ def _scan_blocks(
     block_bytes: int,
     digest: Any,
     hasher: ThreadPoolExecutor,
+    text_pattern: str | None = None,
 ) -> Iterator[pl.DataFrame]:
     first_line = 1
     carry = b""
@@ -813,7 +889,7 @@ def _scan_blocks(
             if not nonblank and blk.strip():
                 nonblank = True
             first_issue = len(scan.issues)
-            result = _process_block(blk, first_line, final, scan, columns, with_hash)
+            result = _process_block(blk, first_line, final, scan, columns, with_hash, text_pattern)
             if result.lines_done < result.n_lines:
                 offset = 0
                 for _ in range(result.lines_done):

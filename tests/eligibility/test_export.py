@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from eligibility import csvsafe
 from eligibility.api import RunResult, run
 from eligibility.doj import iter_records
 from eligibility.doj.columns import COLUMNS, CONDENSED, INDEX
@@ -18,15 +20,14 @@ from eligibility.export import (
     ELIGIBILITY_COLUMNS,
     ISSUE_COLUMNS,
     RESULTS_COLUMNS,
-    _assembled,
-    _PossibleOther,
     _prefetched,
-    _TableByLine,
     prepare_bundle,
     write_bundle,
+    write_prepared,
     years_since,
 )
 from tests.eligibility.builders import csv_text, row
+from tests.eligibility.untidy import untidy_bytes
 
 T = dt.date(2020, 7, 1)
 FORMULA_NAME = '=HYPERLINK("http://x","y")'
@@ -243,25 +244,17 @@ def test_several_files_get_numbered_outputs(tmp_path: Path) -> None:
     assert len(_read(outdir / "Prop64_Results_2.csv")) == 2
 
 
-def test_rows_joined_by_line_range_equal_the_whole_table_join(tmp_path: Path) -> None:
-    """The per-chunk slice of the eligibility table gives the rows the plain join gives.
-
-    Two-row chunks put determinations at every chunk edge (sliced path); one frame holding
-    both files takes the plain join of the whole table (fallback path).
-    """
+def test_chunk_edges_do_not_change_the_row_files(tmp_path: Path) -> None:
+    """Two-row chunks put determinations at every chunk edge: the same files as one chunk."""
     result = _run_split(tmp_path, 3)
-    by_line = _TableByLine(prepare_bundle(result).table)
-    sliced: dict[int, list[pl.DataFrame]] = {}
-    for chunk in iter_records(result.sources, chunk_rows=2):
-        for number, part in _assembled(chunk, by_line, _PossibleOther()):
-            sliced.setdefault(number, []).append(part)
-    mixed = pl.concat(list(iter_records(result.sources)))
-    joined = list(_assembled(mixed, by_line, _PossibleOther()))
-    assert [number for number, _ in joined] == [1, 2]
-    for number, part in joined:
-        assert pl.concat(sliced[number]).equals(part)
-    determined = sum(int(part["__determined"].sum()) for _, part in joined)
-    assert determined == len(result.determinations) == 2
+    write_prepared(prepare_bundle(result), tmp_path / "small", chunk_rows=2)
+    write_prepared(prepare_bundle(result), tmp_path / "whole")
+    names = sorted(p.name for p in (tmp_path / "whole").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "small").iterdir())
+    for name in names:
+        assert (tmp_path / "small" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+    prop64 = [r for n in (1, 2) for r in _read(tmp_path / "whole" / f"Prop64_Results_{n}.csv")[1:]]
+    assert len(prop64) == len(result.determinations) == 2
 
 
 @pytest.mark.parametrize(
@@ -320,3 +313,51 @@ def test_bundle_without_any_relevant_conviction(tmp_path: Path) -> None:
     assert len(_read(outdir / "All_Results.csv")) == 2
     assert _read(outdir / "Prop64_Results.csv") == [[*COLUMNS, *ELIGIBILITY_COLUMNS]]
     assert _read(outdir / "ClearRecord_Results.csv") == [list(RESULTS_COLUMNS)]
+
+
+# --- canonical lines copied as they are, every other record encoded field by field ------------
+
+
+def test_row_files_equal_the_field_by_field_encoding_of_every_row(tmp_path: Path) -> None:
+    """Canonical lines are copied, the others (needless quotes, formulas, a trailing empty
+    field, CRLF, Latin-1, multi-line, ...) encoded: the files are exactly the per-cell
+    encoding of every accepted row's values, as if no line had been copied."""
+    source = tmp_path / "untidy.csv"
+    source.write_bytes(untidy_bytes())
+    result = run([source], county="LOS ANGELES", compute_at=T)
+    outdir = tmp_path / "out"
+    write_bundle(result, None, outdir)
+    values = [r for frame in iter_records(result.sources) for r in frame.select(COLUMNS).rows()]
+    for name, columns in (
+        ("All_Results.csv", COLUMNS),
+        ("All_Results_Condensed.csv", CONDENSED),
+    ):
+        text = (outdir / name).read_text(encoding="utf-8")
+        header, *records = list(csv.reader(io.StringIO(text, newline="")))
+        assert len(records) == len(values)
+        picks = [INDEX[c] for c in columns]
+        expected = csvsafe.header_line(header) + "".join(
+            ",".join([*(csvsafe.cell(v[i]) for i in picks), *map(csvsafe.quote, r[len(picks) :])])
+            + "\n"
+            for v, r in zip(values, records, strict=True)
+        )
+        assert text == expected, name
+    full = (outdir / "All_Results.csv").read_text(encoding="utf-8")
+    assert "\n0,ACTIVE,70000002,#,,,,,,,#,,MORROW," in full  # needless quotes dropped
+    assert ",'=SUM(A1),#," in full
+    assert '"\'=HYPERLINK(""x""),Y"' in full
+    assert '\n0,ACTIVE,70000001,#,,,,,,,#,,"KANE,AL",' in full
+
+
+def test_prop64_rows_are_the_determined_rows_of_all_results(tmp_path: Path) -> None:
+    source = tmp_path / "untidy.csv"
+    source.write_bytes(untidy_bytes())
+    result = run([source], county="LOS ANGELES", compute_at=T)
+    outdir = tmp_path / "out"
+    write_bundle(result, None, outdir)
+    every = _read(outdir / "All_Results.csv")
+    prop64 = _read(outdir / "Prop64_Results.csv")
+    determined = [r for r in every[1:] if r[95 + ELIGIBILITY_COLUMNS.index("Case Number")] != ""
+                  or r[-1] != ""]  # fmt: skip
+    assert prop64[1:] == determined
+    assert len(prop64) - 1 == len(result.determinations) > 0
