@@ -22,7 +22,7 @@ import contextlib
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from eligibility import stats
@@ -30,7 +30,7 @@ from eligibility.doj import Source, read_upload
 from eligibility.doj.counties import normalise_county
 from eligibility.lists import Lists, load_default_lists
 from eligibility.model import Determination, Upload
-from eligibility.rules import RULE_SETS, OptionsError, evaluate, validate_options
+from eligibility.rules import RULE_SETS, OptionsError, SubjectFacts, evaluate, validate_options
 from eligibility.rules.options import Options
 
 __all__ = [
@@ -62,6 +62,8 @@ class RunResult:
     determinations: tuple[Determination, ...]
     statistics: stats.Statistics
     processing_seconds: float = 0.0
+    # subject id → `subject_facts`, for subjects with a relevant conviction (`run(facts=True)`)
+    facts: Mapping[str, SubjectFacts] = field(default_factory=dict)
 
 
 def as_sources(items: Sequence[Source | Path | str]) -> tuple[Source, ...]:
@@ -120,8 +122,12 @@ def run(
     lists: Lists | None = None,
     progress: Callable[[int, int], None] | None = None,
     clock: Callable[[], float] | None = None,
+    facts: bool = False,
 ) -> RunResult:
     """Read, evaluate and count (steps 1-4 of the module docstring).
+
+    With `facts`, the result also holds each relevant subject's `SubjectFacts`, which the
+    output bundle needs (`eligibility.export.prepare_bundle`).
 
     Raises CountyError / OptionsError (ValueError) for bad arguments before reading anything,
     and the reader's FileRejected for a file that cannot be used.
@@ -132,6 +138,7 @@ def run(
     validated = options if isinstance(options, Options) else validate_options(rule_set, options)
     lists = lists if lists is not None else load_default_lists()
     items = as_sources(sources)
+    subject_facts: dict[str, SubjectFacts] = {}
     with gc_paused():
         upload = read_upload(items, county=canonical, progress=progress)
         determinations = tuple(
@@ -142,6 +149,7 @@ def run(
                 rule_set=rule_set,
                 options=validated,
                 lists=lists,
+                facts=subject_facts if facts else None,
             )
         )
         statistics = stats.compute(
@@ -159,6 +167,7 @@ def run(
         determinations=determinations,
         statistics=statistics,
         processing_seconds=elapsed,
+        facts=subject_facts,
     )
 
 

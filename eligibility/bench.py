@@ -43,6 +43,7 @@ def _child(args: argparse.Namespace) -> int:
         compute_at=dt.date.fromisoformat(args.compute_at),
         rule_set=args.rule_set,
         clock=time.perf_counter,
+        facts=args.case == "bundle",  # as the CLI does for the bundle
     )
     evaluated = time.perf_counter()
     rows, determinations = result.upload.data_rows, len(result.determinations)

@@ -163,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
             options=options,
             progress=None if quiet else ProgressBar("read"),
             clock=time.perf_counter,
+            facts=True,
         )
         rows, determinations = result.upload.data_rows, len(result.determinations)
         prepared = prepare_bundle(result)

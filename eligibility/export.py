@@ -176,7 +176,7 @@ _SUBJECT_KEYS: Final[tuple[str, ...]] = (
 
 def _subject_values(subject: Subject, result: RunResult, fmt: _Formats) -> tuple[str, ...]:
     """The subject-wide values of §9.1 (columns 2, 5-7, 10-16), in `_SUBJECT_KEYS` order."""
-    facts = subject_facts(subject, result.lists)
+    facts = result.facts.get(subject.subject_id) or subject_facts(subject, result.lists)
     by_section = facts.by_section
     return (
         str(facts.convictions),

@@ -170,6 +170,7 @@ def _engine_bundle(
         compute_at=evaluation.compute_at,
         rule_set=evaluation.rule_set,
         options=options,
+        facts=True,  # the bundle's subject-wide columns, from the rules' own histories
     )
     numbers = {i + 1: int(s.name.removeprefix("rows_").removesuffix(".csv")) for i, s in
                enumerate(sources)}  # fmt: skip

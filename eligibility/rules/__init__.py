@@ -88,8 +88,14 @@ def evaluate(
     rule_set: str,
     options: Options,
     lists: Lists | None = None,
+    facts: dict[str, SubjectFacts] | None = None,
 ) -> list[Determination]:
-    """One determination per relevant conviction, in upload order (spec §1, §3)."""
+    """One determination per relevant conviction, in upload order (spec §1, §3).
+
+    With `facts`, also fills it with the `subject_facts` of every subject that has a relevant
+    conviction, from the history the rules use (the export needs them; building each history
+    again would cost a second pass over every subject).
+    """
     if rule_set not in RULE_SETS:
         raise OptionsError(f'Unknown rule set "{rule_set}": use statutory, bear or la_pilot_2019')
     if options.rule_set != rule_set:
@@ -110,7 +116,7 @@ def evaluate(
     )
     table = tuple(rule for rule in chosen.table if rule.applies(options))
     with paused_gc():
-        return _evaluate(subjects, canonical, lists, table, ctx)
+        return _evaluate(subjects, canonical, lists, table, ctx, facts)
 
 
 def _evaluate(
@@ -119,6 +125,7 @@ def _evaluate(
     lists: Lists,
     table: tuple[Rule, ...],
     ctx: Context,
+    facts: dict[str, SubjectFacts] | None,
 ) -> list[Determination]:
     out: list[Determination] = []
     classify_all = lists.classify_all
@@ -134,6 +141,8 @@ def _evaluate(
         if not relevant:
             continue
         history = build_history(subject, lists, classes, ctx.t)
+        if facts is not None:
+            facts[subject.subject_id] = subject_facts(subject, lists, history)
         for c in relevant:
             append(determine(table, c, history, ctx))
     out.sort(key=lambda d: (d.conviction_ref.file, d.conviction_ref.line))
@@ -167,7 +176,10 @@ class SubjectFacts:
 
 
 def subject_facts(subject: Subject, lists: Lists, history: History | None = None) -> SubjectFacts:
-    """The compatible columns that depend on the whole subject (spec §9.1, §7.3)."""
+    """The compatible columns that depend on the whole subject (spec §9.1, §7.3).
+
+    None of them depends on the compute date: a history built with one gives the same facts.
+    """
     h = history if history is not None else build_history(subject, lists)
     strikes = [_span(c) for c in h.superstrike_convictions] + [p.text for p in h.gang_pairs]
     return SubjectFacts(

@@ -88,3 +88,25 @@ def test_a_non_doj_file_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(FileRejected) as info:
         run([path], county="LOS ANGELES", compute_at=T)
     assert info.value.code == "NOT_DOJ_FILE"
+
+
+@pytest.mark.parametrize("rule_set", ["statutory", "la_pilot_2019"])
+def test_facts_are_those_of_every_relevant_subject_as_computed_alone(
+    research_file: Path, rule_set: str
+) -> None:
+    # the bundle takes each subject's facts from the rules' own histories (built with the
+    # compute date): they must be exactly what subject_facts computes from scratch
+    from eligibility.rules import subject_facts
+
+    plain = run([research_file], county="LOS ANGELES", compute_at=T, rule_set=rule_set)
+    assert plain.facts == {}
+    result = run([research_file], county="LOS ANGELES", compute_at=T, rule_set=rule_set, facts=True)
+    relevant = {d.subject_id for d in result.determinations}
+    assert set(result.facts) == relevant
+    by_id = {s.subject_id: s for s in result.upload.subjects}
+    strikes = 0
+    for sid, facts in result.facts.items():
+        assert facts == subject_facts(by_id[sid], result.lists)
+        strikes += facts.superstrike_text != ""
+    assert strikes > 0  # the file has subject-wide values to get wrong
+    assert result.determinations == plain.determinations

@@ -361,3 +361,24 @@ def test_prop64_rows_are_the_determined_rows_of_all_results(tmp_path: Path) -> N
                   or r[-1] != ""]  # fmt: skip
     assert prop64[1:] == determined
     assert len(prop64) - 1 == len(result.determinations) > 0
+
+
+def test_the_bundle_takes_the_subject_facts_handed_on_by_run(tmp_path: Path) -> None:
+    import dataclasses
+
+    source = tmp_path / "research.csv"
+    source.write_text(csv_text(_rows()), encoding="utf-8")
+    plain = run([source], county="LOS ANGELES", compute_at=T)
+    handed = run([source], county="LOS ANGELES", compute_at=T, facts=True)
+    assert set(handed.facts) == {"70000001", "70000002"}
+    a, b = prepare_bundle(plain), prepare_bundle(handed)
+    assert a.table.equals(b.table)
+    assert a.results.equals(b.results)
+    # the handed-on facts are the ones written (not computed again)
+    facts = dict(handed.facts)
+    facts["70000002"] = dataclasses.replace(facts["70000002"], convictions=99)
+    write_bundle(dataclasses.replace(handed, facts=facts), None, tmp_path / "out")
+    rows = _read(tmp_path / "out" / "All_Results.csv")
+    column = rows[0].index("# of convictions on record")
+    by_subject = {r[INDEX["SUBJECT_ID"]]: r[column] for r in rows[1:] if r[column]}
+    assert by_subject == {"70000001": "2", "70000002": "99"}
