@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import polars as pl
 
@@ -170,23 +171,38 @@ def iter_records(
     """
     all_columns = list(range(len(COLUMNS)))
     rename = {f"c{i}": name for i, name in enumerate(COLUMNS)}
+    for number, frame in _scanned(sources, all_columns, block_bytes):
+        out = frame.select(
+            pl.lit(number, dtype=pl.Int32).alias("file"),
+            pl.col("line").cast(pl.Int64),
+            *[pl.col(f"c{i}").alias(rename[f"c{i}"]) for i in all_columns],
+        )
+        for start in range(0, out.height, chunk_rows):
+            yield out.slice(start, chunk_rows)
+
+
+def _scanned(
+    sources: Sequence[Source],
+    columns: Sequence[int],
+    block_bytes: int | None,
+    **options: Any,
+) -> Iterator[tuple[int, pl.DataFrame]]:
+    """(file number, frame) of `scan_file` over every file in upload order, without row hashes.
+
+    Blocks of `block_bytes` (default `RECORDS_BLOCK_BYTES`); `options` go to `scan_file`.
+    """
     for number, source in enumerate(sources, start=1):
         scan = FileScan(number, source.name)
         for frame in scan_file(
             source,
             number,
-            all_columns,
+            columns,
             with_hash=False,
             scan=scan,
             block_bytes=block_bytes or scan_module.RECORDS_BLOCK_BYTES,
+            **options,
         ):
-            out = frame.select(
-                pl.lit(number, dtype=pl.Int32).alias("file"),
-                pl.col("line").cast(pl.Int64),
-                *[pl.col(f"c{i}").alias(rename[f"c{i}"]) for i in all_columns],
-            )
-            for start in range(0, out.height, chunk_rows):
-                yield out.slice(start, chunk_rows)
+            yield number, frame
 
 
 def iter_record_lines(
@@ -214,26 +230,17 @@ def iter_record_lines(
     # the scan checks SUBJECT_ID and STP_EVENT_DATE of every accepted row (R11, R13)
     checked = [scan_module.SUBJECT_ID, scan_module.STP_EVENT_DATE]
     parsed = sorted({*wanted, *checked})
-    for number, source in enumerate(sources, start=1):
-        scan = FileScan(number, source.name)
-        for frame in scan_file(
-            source,
-            number,
-            parsed,
-            with_hash=False,
-            scan=scan,
-            block_bytes=block_bytes or scan_module.RECORDS_BLOCK_BYTES,
-            text_pattern=pattern,
-            with_sha256=False,
-        ):
-            yield frame.select(
-                pl.lit(number, dtype=pl.Int32).alias("file"),
-                pl.col("line").cast(pl.Int64),
-                *[pl.col(f"c{i}").alias(COLUMNS[i]) for i in wanted],
-                pl.col("text"),
-                pl.col("matched"),
-                pl.col("fields"),
-            )
+    for number, frame in _scanned(
+        sources, parsed, block_bytes, text_pattern=pattern, with_sha256=False
+    ):
+        yield frame.select(
+            pl.lit(number, dtype=pl.Int32).alias("file"),
+            pl.col("line").cast(pl.Int64),
+            *[pl.col(f"c{i}").alias(COLUMNS[i]) for i in wanted],
+            pl.col("text"),
+            pl.col("matched"),
+            pl.col("fields"),
+        )
 
 
 def parse_simple_lines(texts: pl.Series) -> pl.DataFrame:

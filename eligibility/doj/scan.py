@@ -399,6 +399,47 @@ def _fast_pattern(lossy: bool, trailing: bool = False) -> str:
     return f"^{field_}(?:,{field_}){{{NCOL - 1}}}{',' if trailing else ''}$"
 
 
+_CLASSES: Final[tuple[str, ...]] = ("blank", "header", "special", "nf", "last_empty")
+
+
+def _usual(pattern: str, lossy: bool = False) -> pl.Expr:
+    """A line matching `pattern` that may be taken as a usual line without the other checks.
+
+    At most `MAX_FIELD` bytes, no RECORD_ID anywhere (it may be a repeated header) and, in a
+    lossy block, no U+FFFD (it may hide invalid bytes).
+    """
+    line = pl.col("l")
+    usual = (
+        line.str.contains(pattern)
+        & (line.str.len_bytes() <= MAX_FIELD)
+        & ~line.str.contains("RECORD_ID", literal=True)
+    )
+    if lossy:
+        usual = usual & ~line.str.contains("\ufffd", literal=True)
+    return usual.fill_null(False)
+
+
+def _as_usual(lines: pl.Series, **extra: pl.Series) -> pl.DataFrame:
+    """`_classify` of `lines` as if every one were a usual line of 95 fields (plus `extra`)."""
+    line = pl.col("l")
+    return lines.to_frame().with_columns(
+        blank=pl.lit(False),
+        header=pl.lit(False),
+        lb=line.str.len_bytes(),
+        special=pl.lit(False),
+        nf=pl.lit(NCOL, dtype=pl.UInt32),
+        last_empty=line.str.ends_with(",").fill_null(False),
+        **extra,
+    )
+
+
+def _with_rest(out: pl.DataFrame, others: pl.Series, rest: pl.DataFrame) -> pl.DataFrame:
+    """`out` with the classification `rest` of the lines at positions `others`."""
+    return out.with_columns(
+        out.get_column(name).scatter(others, rest.get_column(name)) for name in _CLASSES
+    )
+
+
 def _classify_block(lines: pl.Series, lossy: bool) -> pl.DataFrame:
     """`_classify` of every line, checking the usual line with one vectorised pattern.
 
@@ -411,30 +452,13 @@ def _classify_block(lines: pl.Series, lossy: bool) -> pl.DataFrame:
     A file written with an extra empty field at the end of every line (R6) would miss that
     pattern on every line: the lines it misses are tried with the 96-field form of it first.
     """
-    line = pl.col("l")
-    frame = lines.to_frame()
-
-    def plain(pattern: str) -> pl.Expr:
-        return (
-            line.str.contains(pattern)
-            & (line.str.len_bytes() <= MAX_FIELD)
-            & ~line.str.contains("RECORD_ID", literal=True)
-        ).fill_null(False)
-
-    usual = frame.select(plain(_fast_pattern(lossy))).to_series()
-    out = frame.with_columns(
-        blank=pl.lit(False),
-        header=pl.lit(False),
-        lb=line.str.len_bytes(),
-        special=pl.lit(False),
-        nf=pl.lit(NCOL, dtype=pl.UInt32),
-        last_empty=line.str.ends_with(",").fill_null(False),
-    )
+    usual = lines.to_frame().select(_usual(_fast_pattern(lossy))).to_series()
+    out = _as_usual(lines)
     if usual.all():
         return out
     others = usual.not_().arg_true()
     missed = lines.gather(others)
-    trailing = missed.to_frame().select(plain(_fast_pattern(lossy, trailing=True))).to_series()
+    trailing = missed.to_frame().select(_usual(_fast_pattern(lossy, trailing=True))).to_series()
     if trailing.any():
         out = out.with_columns(
             out.get_column("nf").scatter(others.filter(trailing), NCOL + 1),
@@ -442,11 +466,7 @@ def _classify_block(lines: pl.Series, lossy: bool) -> pl.DataFrame:
         others, missed = others.filter(~trailing), missed.filter(~trailing)
         if others.len() == 0:
             return out
-    rest = _classify(missed, lossy, control=True)
-    return out.with_columns(
-        out.get_column(name).scatter(others, rest.get_column(name))
-        for name in ("blank", "header", "special", "nf", "last_empty")
-    )
+    return _with_rest(out, others, _classify(missed, lossy, control=True))
 
 
 def _classify_block_text(lines: pl.Series, lossy: bool, pattern: str) -> pl.DataFrame:
@@ -457,30 +477,12 @@ def _classify_block_text(lines: pl.Series, lossy: bool, pattern: str) -> pl.Data
     `_classify_block` would check it with its own pattern (at most `MAX_FIELD` bytes, no
     RECORD_ID, no U+FFFD in a lossy block); every other line goes through `_classify_block`.
     """
-    line = pl.col("l")
-    frame = lines.to_frame()
-    usual = line.str.len_bytes() <= MAX_FIELD
-    usual = usual & ~line.str.contains("RECORD_ID", literal=True)
-    if lossy:
-        usual = usual & ~line.str.contains("\ufffd", literal=True)
-    matched = frame.select((line.str.contains(pattern) & usual).fill_null(False)).to_series()
-    out = frame.with_columns(
-        blank=pl.lit(False),
-        header=pl.lit(False),
-        lb=line.str.len_bytes(),
-        special=pl.lit(False),
-        nf=pl.lit(NCOL, dtype=pl.UInt32),
-        last_empty=line.str.ends_with(",").fill_null(False),
-        matched=matched,
-    )
+    matched = lines.to_frame().select(_usual(pattern, lossy)).to_series()
+    out = _as_usual(lines, matched=matched)
     if matched.all():
         return out
     others = matched.not_().arg_true()
-    rest = _classify_block(lines.gather(others), lossy)
-    return out.with_columns(
-        out.get_column(name).scatter(others, rest.get_column(name))
-        for name in ("blank", "header", "special", "nf", "last_empty")
-    )
+    return _with_rest(out, others, _classify_block(lines.gather(others), lossy))
 
 
 def _process_block(
