@@ -35,7 +35,14 @@ WHITESPACE: Final[str] = (
     "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_WS_CLASS: Final[str] = "[" + "".join(f"\\u{ord(c):04x}" for c in WHITESPACE) + "]"
+
+
+def _escaped(chars: str) -> str:
+    """`chars` each written ``\\uXXXX``, for a regex character class (Python re and polars)."""
+    return "".join(f"\\u{ord(c):04x}" for c in chars)
+
+
+_WS_CLASS: Final[str] = f"[{_escaped(WHITESPACE)}]"
 _NUMBER: Final[str] = r"-?[0-9]+(\.[0-9]+)?"
 
 _DANGEROUS_START: Final[re.Pattern[str]] = re.compile(f"^(?:[\\t\\r]|{_WS_CLASS}*[=+\\-@])")
@@ -76,24 +83,19 @@ def safe_field_expr(expr: pl.Expr) -> pl.Expr:
     """Polars version of `cell()` for a String expression (nulls become empty fields)."""
     s = expr.fill_null("")
     dangerous = s.str.contains(_DANGEROUS_START.pattern) & ~s.str.contains(_EXEMPT.pattern)
-    v = pl.when(dangerous).then(pl.lit("'") + s).otherwise(s)
-    needs_quotes = v.str.contains(f'^{_WS_CLASS}|[,"\\r\\n]') | (v == "\\.")
-    return (
-        pl.when(needs_quotes)
-        .then(pl.lit('"') + v.str.replace_all('"', '""', literal=True) + pl.lit('"'))
-        .otherwise(v)
-    )
+    return quote_expr(pl.when(dangerous).then(pl.lit("'") + s).otherwise(s))
 
 
-#: Values that `quote()` quotes (besides exactly ``\\.``).
-_NEEDS_QUOTES: Final[str] = f'^{_WS_CLASS}|[,"\\r\\n]'
+def _needs_quotes(v: pl.Expr) -> pl.Expr:
+    """The values that `quote()` quotes."""
+    return v.str.contains(f'^{_WS_CLASS}|[,"\\r\\n]') | (v == "\\.")
 
 
 def quote_expr(expr: pl.Expr) -> pl.Expr:
     """Polars version of `quote()` for a String expression (nulls become empty fields)."""
     v = expr.fill_null("")
     return (
-        pl.when(v.str.contains(_NEEDS_QUOTES) | (v == "\\."))
+        pl.when(_needs_quotes(v))
         .then(pl.lit('"') + v.str.replace_all('"', '""', literal=True) + pl.lit('"'))
         .otherwise(v)
     )
@@ -105,12 +107,7 @@ def quoted_columns(df: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr]:
     For values known not to be formula-like (`cell(v) == quote(v)`), such as the fields of a
     line matching `canonical_record_pattern`: cheaper than `encoded_columns`.
     """
-    flags = df.select(
-        [
-            (pl.col(c).str.contains(_NEEDS_QUOTES) | (pl.col(c) == "\\.")).any().alias(c)
-            for c in columns
-        ]
-    ).row(0)
+    flags = df.select([_needs_quotes(pl.col(c)).any().alias(c) for c in columns]).row(0)
     return [
         quote_expr(pl.col(c)).alias(c) if flag else pl.col(c).fill_null("").alias(c)
         for c, flag in zip(columns, flags, strict=True)
@@ -173,11 +170,6 @@ def encoded_columns(df: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr]:
     return out
 
 
-def _class(chars: str, *, negated: bool = False) -> str:
-    """A regex character class of `chars`, each written ``\\uXXXX`` (Python re and polars)."""
-    return "[" + ("^" if negated else "") + "".join(f"\\u{ord(c):04x}" for c in chars) + "]"
-
-
 #: Control characters that a canonical record never holds (TAB is allowed after a field start).
 _CONTROLS: Final[str] = "".join(chr(i) for i in range(0x20) if i != 0x09)
 _ALLOWED_WS: Final[str] = "".join(c for c in WHITESPACE if c not in _CONTROLS)  # incl. TAB
@@ -197,12 +189,12 @@ def canonical_record_pattern(fields: int) -> str:
     """
     if fields < 1:
         raise ValueError("a record has at least one field")
-    ctrl = "".join(f"\\u{ord(c):04x}" for c in _CONTROLS)
+    ctrl = _escaped(_CONTROLS)
     quote, comma, backslash, dot = "\\u0022", "\\u002c", "\\u005c", "\\u002e"
-    danger = "".join(f"\\u{ord(c):04x}" for c in "=+-@")
-    ws = "".join(f"\\u{ord(c):04x}" for c in _ALLOWED_WS)
-    lead_ws = _class(_ALLOWED_WS.replace("\t", ""))  # TAB first is formula-like (§10)
-    any_ws = _class(_ALLOWED_WS)
+    danger = _escaped("=+-@")
+    ws = _escaped(_ALLOWED_WS)
+    lead_ws = "[" + _escaped(_ALLOWED_WS.replace("\t", "")) + "]"  # TAB first: formula-like (§10)
+    any_ws = f"[{ws}]"
     unit = f"(?:[^{quote}{ctrl}]|{quote}{quote})"  # one character of a quoted field
     plain = f"[^{quote}{comma}{ctrl}]"  # a character of an unquoted field
     # a first character that is neither whitespace, formula-like, a quote nor a control
