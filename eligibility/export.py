@@ -270,7 +270,6 @@ class _Tables:
                 pl.Series("file", files, dtype=pl.Int32),
                 pl.Series("line", lines, dtype=pl.Int64),
                 *(pl.Series(name, e[name], dtype=pl.String) for name in _DETERMINED),
-                pl.Series(_HAS_DETERMINATION, [True] * len(files), dtype=pl.Boolean),
             ]
         )
         # ClearRecord_Results.csv (§9.2)

@@ -251,8 +251,7 @@ def parse_simple_lines(texts: pl.Series) -> pl.DataFrame:
     """
     if texts.len() == 0:
         return pl.DataFrame({name: pl.Series([], dtype=pl.String) for name in COLUMNS})
-    data = (texts.str.join("\n").item() + "\n").encode("utf-8")
-    frame = scan_module._read_fields(data, range(len(COLUMNS)))
+    frame = scan_module._read_fields(scan_module._joined(texts), range(len(COLUMNS)))
     if frame.height != texts.len():  # pragma: no cover - accepted simple lines always align
         raise RuntimeError("internal error: simple lines did not parse one record each")
     return frame.rename({f"c{i}": name for i, name in enumerate(COLUMNS)})

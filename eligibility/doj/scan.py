@@ -330,6 +330,12 @@ def _split_lines(blk: bytes) -> list[bytes]:
     return lines
 
 
+def _joined(lines: pl.Series) -> bytes:
+    """`lines` as one block for `_read_fields`, each ending with a line break."""
+    text: str = lines.str.join("\n").item()
+    return (text + "\n").encode("utf-8")
+
+
 def _read_fields(data: bytes, columns: Sequence[int]) -> pl.DataFrame:
     """Parse simple, validated lines with polars (quotes only as whole fields, 95/96 fields)."""
     frame = pl.read_csv(
@@ -593,8 +599,7 @@ def _process_block(
     if good.height == n_lines and not lossy:
         data = blk
     else:
-        kept = good_lines if good_lines is not None else lines.filter(good_mask)
-        data = (kept.str.join("\n").item() + "\n").encode("utf-8")
+        data = _joined(good_lines if good_lines is not None else lines.filter(good_mask))
     if good.height:
         fast = _read_fields(data, columns)
         if fast.height != good.height:  # pragma: no cover - validated lines always align
